@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(PY) scripts/serve.py --server.address $(ADDRESS) --server.port $(PORT)
 
 chromium:
 	@scripts/ensure_chromium.sh

@@ -41,12 +41,13 @@ class Server:
 
 
 def start_server(root: Path, data_dir: Path, timeout: float = 90) -> Server:
-    """``streamlit run app.py`` on a free loopback port; waits for ``/_stcore/health``."""
+    """The app (as `make run` starts it) on a free loopback port; waits for ``/_stcore/health``."""
     port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "server.log"
     env = {**os.environ, "STUDIO_DATA_DIR": str(data_dir)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+    # scripts/serve.py is `make run`'s launcher (it keeps Streamlit from treating pages/ as v1 pages).
+    cmd = [sys.executable, "scripts/serve.py", "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     handle = open(log, "w")
     process = subprocess.Popen(cmd, cwd=root, env=env, stdout=handle, stderr=subprocess.STDOUT,

@@ -1,0 +1,222 @@
+"""Bookmark search benchmark: quality per retrieval mode, ingest/re-sync speed, query latency.
+
+    .venv/bin/python bench/bookmarks.py                # everything
+    .venv/bin/python bench/bookmarks.py --only quality # the recall@5 / MRR table only
+    .venv/bin/python bench/bookmarks.py --only speed   # ingest, re-sync, latency at 5K and 100K
+
+Quality uses the link collections in ../shared/data/bookmarks/ (skipped cleanly when absent),
+rendered to Netscape HTML (with <DD> descriptions) and Chrome JSON (titles only) and imported
+with the real importers, and the labelled questions in bench/bm_queries.jsonl. Prints
+``name: value`` lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import numpy as np  # noqa: E402
+
+from core.bookmarks.exporters import to_chrome_json, to_netscape_html  # noqa: E402
+from core.bookmarks.importers import load_bookmarks  # noqa: E402
+from core.bookmarks.model import Bookmark, bookmark_id  # noqa: E402
+from core.bookmarks.retrieval import search  # noqa: E402
+from core.bookmarks.sync import BookmarkIndex  # noqa: E402
+
+DATA = Path(os.environ.get("BM_SHARED_DATA", ROOT.parent / "shared" / "data" / "bookmarks"))
+QUERIES = ROOT / "bench" / "bm_queries.jsonl"
+CONFIGS = [  # (label, mode, kwargs)
+    ("similarity", "similarity", {}),
+    ("mmr", "mmr", {}),
+    ("threshold@0.35", "threshold", {"threshold": 0.35}),
+    ("hybrid auto weights (default)", "hybrid", {}),
+    ("hybrid w=0.5/0.5", "hybrid", {"weights": (0.5, 0.5)}),
+    ("hybrid w=0.7/0.3", "hybrid", {"weights": (0.7, 0.3)}),
+    ("hybrid w=0.8/0.2", "hybrid", {"weights": (0.8, 0.2)}),
+    ("hybrid w=0.3/0.7", "hybrid", {"weights": (0.3, 0.7)}),
+]
+
+
+def shared_bookmarks() -> list[Bookmark] | None:
+    files = sorted(DATA.glob("*.jsonl")) if DATA.is_dir() else []
+    if not files:
+        return None
+    out = []
+    for f in files:
+        for i, line in enumerate(f.read_text("utf-8").splitlines()):
+            o = json.loads(line)
+            out.append(Bookmark(url=o["url"], title=o["title"], folder=f"{f.stem} / {o['folder']}",
+                                description=o.get("description", ""), added=1_600_000_000 + i * 3600))
+    return out
+
+
+class CachedEmbedder:
+    """MiniLM with an on-disk text->vector cache, so re-running the quality table (other
+    weights, other modes) does not pay for embedding the same texts again."""
+
+    def __init__(self, cache_dir: Path):
+        from core.bookmarks.embeddings import MiniLMEmbedder
+
+        self.inner = MiniLMEmbedder()
+        self.name, self.dim = self.inner.name, self.inner.dim
+        self.path = cache_dir / "minilm-cache.npz"
+        self.cache: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            with np.load(self.path) as z:
+                self.cache = dict(zip(z["keys"].tolist(), z["vecs"]))
+
+    def embed(self, texts):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            for t, v in zip(missing, self.inner.embed(missing)):
+                self.cache[t] = v
+            self.save()
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text):
+        return self.embed([text])[0]
+
+    def save(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self.cache)
+        np.savez(self.path, keys=np.array(keys), vecs=np.stack([self.cache[k] for k in keys]))
+
+
+CACHE_DIR = Path(os.environ.get("BM_BENCH_CACHE", Path(tempfile.gettempdir()) / "bm-bench-cache"))
+
+
+def evaluate(index: BookmarkIndex, queries: list[dict]) -> list[tuple[str, float, float, float]]:
+    rows = []
+    for label, mode, kw in CONFIGS:
+        rr, hit5, lat = [], 0, []
+        for q in queries:
+            t0 = time.perf_counter()
+            hits = search(index, q["query"], k=10, mode=mode if mode != "threshold" else "similarity", **{
+                k: v for k, v in kw.items() if k != "threshold"})
+            lat.append(time.perf_counter() - t0)
+            if mode == "threshold":
+                hits = [h for h in hits if h.score >= kw["threshold"]]
+            ids = [h.id for h in hits]
+            target = bookmark_id(q["url"])
+            rank = ids.index(target) + 1 if target in ids else None
+            hit5 += bool(rank and rank <= 5)
+            rr.append(1.0 / rank if rank else 0.0)
+        rows.append((label, hit5 / len(queries), statistics.mean(rr), statistics.median(lat) * 1000))
+    return rows
+
+
+def bench_quality(tmp: Path) -> None:
+    bookmarks = shared_bookmarks()
+    if bookmarks is None or not QUERIES.exists():
+        print("quality: skipped (shared bookmark collections not found)")
+        return
+    queries = [json.loads(l) for l in QUERIES.read_text("utf-8").splitlines() if l.strip()]
+    html_path, chrome_path = tmp / "bookmarks.html", tmp / "Bookmarks"
+    html_path.write_text(to_netscape_html(bookmarks, with_description=True), "utf-8")
+    chrome_path.write_text(to_chrome_json(bookmarks), "utf-8")
+    print(f"quality_bookmarks: {len(bookmarks)}")
+    print(f"quality_queries: {len(queries)}")
+    for label, path in (("with descriptions (Netscape HTML <DD>)", html_path), ("titles only (Chrome JSON)", chrome_path)):
+        result = load_bookmarks(path)
+        embedder = CachedEmbedder(CACHE_DIR)
+        index = BookmarkIndex(tmp / f"q-{path.name}", embedder=embedder)
+        embedder.embed([q["query"] for q in queries])  # one batch for all questions
+        t0 = time.perf_counter()
+        report = index.sync(result.bookmarks, skipped=sum(result.skipped.values()))
+        print(f"[{label}] import {result.format}: {report.line()} in {time.perf_counter() - t0:.1f} s")
+        print(f"| mode | recall@5 | MRR@10 | median ms |  ({label})")
+        for name, r5, mrr, ms in evaluate(index, queries):
+            print(f"| {name} | {r5:.3f} | {mrr:.3f} | {ms:.1f} |")
+
+
+def synthetic(n: int, base: list[Bookmark], seed: int = 0) -> list[Bookmark]:
+    """``n`` bookmarks: the real ones first, then recombined titles on unique URLs."""
+    rng = random.Random(seed)
+    out = list(base[:n])
+    words = [w for b in base for w in b.title.split()] or ["alpha", "beta", "gamma", "delta"]
+    folders = sorted({b.folder for b in base}) or ["Misc"]
+    while len(out) < n:
+        i = len(out)
+        out.append(Bookmark(url=f"https://example{i % 997}.org/p/{i}", title=" ".join(rng.sample(words, 4)),
+                            folder=rng.choice(folders), added=1_500_000_000 + i))
+    return out
+
+
+class RandomEmbedder:
+    """Random-but-normalised 384-d vectors: measures the store/query side at 100K without
+    spending an hour of 2-core CPU on MiniLM (stated in the output)."""
+
+    name, dim = "random-384", 384
+
+    def __init__(self):
+        self.rng = np.random.default_rng(0)
+
+    def embed(self, texts):
+        v = self.rng.standard_normal((len(texts), self.dim)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    def embed_query(self, text):
+        return self.embed([text])[0]
+
+
+def bench_speed(tmp: Path, sizes=(5000, 100_000)) -> None:
+    base = shared_bookmarks() or synthetic(2000, [Bookmark(url="https://a.org", title="seed words for synthetic titles")])
+    queries = ["library for parsing command line flags", "weather forecast api", "open government data",
+               "fast in-memory cache", "convert html to pdf", "stock market prices", "jokes api", "orm for postgres"]
+    for n in sizes:
+        marks = synthetic(n, base)
+        real_model = n <= 5000
+        index = BookmarkIndex(tmp / f"speed-{n}", embedder=None if real_model else RandomEmbedder())
+        tag = f"{n // 1000}k"
+        if not real_model:
+            print(f"note_{tag}: embeddings are random normalised vectors (store/query side only; "
+                  f"MiniLM ingest rate is the 5k figure)")
+        t0 = time.perf_counter()
+        report = index.sync(marks)
+        ingest = time.perf_counter() - t0
+        print(f"ingest_{tag}_bookmarks_per_s: {n / ingest:.0f}  ({report.line()}, {ingest:.1f} s)")
+        t0 = time.perf_counter()
+        report = index.sync(marks)
+        resync = time.perf_counter() - t0
+        print(f"resync_{tag}_unchanged_s: {resync:.2f}  ({report.line()})")
+        if real_model:  # faithful baseline: the article's pipeline re-embeds everything on each refresh
+            print(f"resync_{tag}_speedup_vs_full_reembed: {ingest / resync:.0f}x")
+        for mode in ("similarity", "hybrid", "mmr"):
+            search(index, "warm up", k=5, mode=mode)
+            lat = []
+            for i in range(40):
+                t0 = time.perf_counter()
+                search(index, queries[i % len(queries)], k=5, mode=mode)
+                lat.append((time.perf_counter() - t0) * 1000)
+            lat.sort()
+            print(f"query_{tag}_{mode}_p50_ms: {lat[len(lat) // 2]:.1f}")
+            print(f"query_{tag}_{mode}_p95_ms: {lat[int(len(lat) * 0.95) - 1]:.1f}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--only", choices=["quality", "speed"])
+    p.add_argument("--sizes", default="5000,100000")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bm-bench-") as tmp:
+        os.environ.setdefault("STUDIO_DATA_DIR", tmp)
+        if args.only in (None, "quality"):
+            bench_quality(Path(tmp))
+        if args.only in (None, "speed"):
+            bench_speed(Path(tmp), tuple(int(s) for s in args.sizes.split(",")))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""Vector stores behind one small interface: Chroma (local, default) and Pinecone (hosted).
+
+Both take precomputed, L2-normalised vectors, so the embedding step (and its cost) stays in
+`sync`, and both return cosine *similarities* (higher is better) whatever the backend reports.
+A store records the embedding model and dimension it was built with and refuses to mix.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+
+class EmbeddingMismatch(ValueError):
+    """The store was built with another embedding model or dimension."""
+
+
+@dataclass
+class VectorHit:
+    id: str
+    score: float  # cosine similarity, higher is better
+    vector: np.ndarray | None = None
+
+
+class VectorStore(Protocol):
+    kind: str
+
+    def upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None: ...
+    def delete(self, ids: list[str]) -> None: ...
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None,
+              with_vectors: bool = False) -> list[VectorHit]: ...
+    def count(self) -> int: ...
+    def reset(self) -> None: ...
+
+
+def check_model(recorded: dict, model: str, dim: int) -> None:
+    """Raise `EmbeddingMismatch` when a store's recorded model/dimension differs."""
+    have_model, have_dim = recorded.get("embedding_model"), recorded.get("dim")
+    if have_model and (have_model != model or int(have_dim or 0) != int(dim)):
+        raise EmbeddingMismatch(
+            f"this store was built with {have_model} ({have_dim}-d vectors) but the current "
+            f"embedding model is {model} ({dim}-d); re-index the store to switch models")
+
+
+def filters_to_where(filters: dict | None) -> dict | None:
+    """Our filter dict -> the Mongo-style filter Chroma and Pinecone both understand."""
+    if not filters:
+        return None
+    clauses = []
+    if filters.get("folders"):
+        clauses.append({"folder": {"$in": list(filters["folders"])}})
+    if filters.get("domains"):
+        clauses.append({"domain": {"$in": list(filters["domains"])}})
+    if filters.get("added_from") is not None:
+        clauses.append({"added": {"$gte": int(filters["added_from"])}})
+    if filters.get("added_to") is not None:
+        clauses.append({"added": {"$lte": int(filters["added_to"])}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+# --- Chroma ------------------------------------------------------------------------------
+_clients: dict[str, object] = {}
+_clients_lock = threading.Lock()
+
+
+def chroma_client(path: str | Path):
+    """One persistent Chroma client per directory per process (Chroma requires it)."""
+    import chromadb
+    from chromadb.config import Settings
+
+    key = str(Path(path).resolve())
+    with _clients_lock:
+        if key not in _clients:
+            Path(key).mkdir(parents=True, exist_ok=True)
+            _clients[key] = chromadb.PersistentClient(
+                path=key, settings=Settings(anonymized_telemetry=False, is_persistent=True, persist_directory=key))
+        return _clients[key]
+
+
+class ChromaStore:
+    """A persistent local Chroma collection using cosine distance."""
+
+    kind = "chroma"
+
+    def __init__(self, path: str | Path, model: str, dim: int, collection: str = "bookmarks"):
+        self.client = chroma_client(path)
+        self.name, self.model, self.dim = collection, model, dim
+        self.col = self.client.get_or_create_collection(
+            collection, metadata={"hnsw:space": "cosine", "embedding_model": model, "dim": dim})
+        check_model(self.col.metadata or {}, model, dim)
+
+    def upsert(self, ids, vectors, metadatas):
+        if ids:
+            self.col.upsert(ids=list(ids), embeddings=np.asarray(vectors, dtype=np.float32),
+                            metadatas=list(metadatas))
+
+    def delete(self, ids):
+        ids = list(ids)
+        for i in range(0, len(ids), 5000):
+            self.col.delete(ids=ids[i:i + 5000])
+
+    def query(self, vector, k, where=None, with_vectors=False):
+        n = self.count()
+        if n == 0 or k <= 0:
+            return []
+        include = ["distances"] + (["embeddings"] if with_vectors else [])
+        res = self.col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n),
+                             where=where, include=include)
+        ids, dists = res["ids"][0], res["distances"][0]
+        vecs = res.get("embeddings")
+        vecs = vecs[0] if vecs is not None else [None] * len(ids)
+        return [VectorHit(i, 1.0 - float(d), None if v is None else np.asarray(v, dtype=np.float32))
+                for i, d, v in zip(ids, dists, vecs)]
+
+    def count(self):
+        return self.col.count()
+
+    def reset(self):
+        self.client.delete_collection(self.name)
+        self.col = self.client.get_or_create_collection(
+            self.name, metadata={"hnsw:space": "cosine", "embedding_model": self.model, "dim": self.dim})
+
+
+# --- Pinecone ----------------------------------------------------------------------------
+class PineconeStore:
+    """A Pinecone index namespace behind the same interface.
+
+    ``index`` is anything with the pinecone SDK's ``Index`` methods (upsert, delete, query,
+    describe_index_stats); `open_pinecone` builds the real one lazily, only with a key.
+    """
+
+    kind = "pinecone"
+
+    def __init__(self, index, model: str, dim: int, namespace: str = "bookmarks", batch: int = 100):
+        self.index, self.model, self.dim, self.namespace, self.batch = index, model, dim, namespace, batch
+
+    def upsert(self, ids, vectors, metadatas):
+        rows = [{"id": i, "values": [float(x) for x in v], "metadata": {**m, "embedding_model": self.model}}
+                for i, v, m in zip(ids, vectors, metadatas)]
+        for s in range(0, len(rows), self.batch):
+            self.index.upsert(vectors=rows[s:s + self.batch], namespace=self.namespace)
+
+    def delete(self, ids):
+        ids = list(ids)
+        for s in range(0, len(ids), 1000):
+            self.index.delete(ids=ids[s:s + 1000], namespace=self.namespace)
+
+    def query(self, vector, k, where=None, with_vectors=False):
+        res = self.index.query(vector=[float(x) for x in vector], top_k=int(k), namespace=self.namespace,
+                               filter=where, include_values=with_vectors, include_metadata=False)
+        matches = res["matches"] if isinstance(res, dict) else res.matches
+        out = []
+        for m in matches:
+            get = m.get if isinstance(m, dict) else (lambda key, _m=m: getattr(_m, key, None))
+            values = get("values")
+            out.append(VectorHit(get("id"), float(get("score")),
+                                 np.asarray(values, dtype=np.float32) if with_vectors and values else None))
+        return out
+
+    def count(self):
+        stats = self.index.describe_index_stats()
+        spaces = stats["namespaces"] if isinstance(stats, dict) else stats.namespaces
+        ns = spaces.get(self.namespace) if spaces else None
+        if ns is None:
+            return 0
+        return int(ns["vector_count"] if isinstance(ns, dict) else ns.vector_count)
+
+    def reset(self):
+        try:
+            self.index.delete(delete_all=True, namespace=self.namespace)
+        except Exception as exc:  # an empty namespace answers "not found"
+            if "not found" not in str(exc).lower():
+                raise
+
+
+def open_pinecone(api_key: str, index_name: str, model: str, dim: int, namespace: str,
+                  cloud: str = "aws", region: str = "us-east-1", client=None) -> PineconeStore:
+    """Connect to (and if needed create) a cosine index of the right dimension."""
+    if client is None:
+        from pinecone import Pinecone
+
+        client = Pinecone(api_key=api_key)
+    names = client.list_indexes().names()
+    if index_name not in names:
+        from pinecone import ServerlessSpec
+
+        client.create_index(name=index_name, dimension=dim, metric="cosine",
+                            spec=ServerlessSpec(cloud=cloud, region=region))
+    else:
+        desc = client.describe_index(index_name)
+        have = desc["dimension"] if isinstance(desc, dict) else desc.dimension
+        if int(have) != int(dim):
+            raise EmbeddingMismatch(f"Pinecone index {index_name!r} has {have}-d vectors but {model} "
+                                    f"makes {dim}-d ones; use another index name or re-index")
+    return PineconeStore(client.Index(index_name), model, dim, namespace)

@@ -1,0 +1,112 @@
+"""Export a trained MLP: weights as JSON, a PyTorch ``state_dict``, and a standalone script.
+
+The standalone script is the whole of `core.mlp` copied verbatim (it imports only torch),
+followed by the run's configuration and its training data embedded as base64, and a main block
+that retrains with the same seed and prints the loss curve's end: running it reproduces the run.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import inspect
+import io
+import json
+
+import torch
+
+import core.mlp as mlp
+from core.mlp import MLPConfig
+from core.mlp_torch import to_sequential
+
+MAX_SCRIPT_BYTES = 20 * 1024 * 1024
+
+
+def config_dict(config: MLPConfig) -> dict:
+    out = dataclasses.asdict(config)
+    out["betas"] = list(out["betas"])
+    return out
+
+
+def coeffs_to_json(coeffs, config: MLPConfig, feature_names: list[str] | None = None, epoch: int = 0) -> str:
+    """Weights ``(n_in, n_out)`` and biases of every layer with the configuration, as JSON text."""
+    weights, biases = coeffs
+    return json.dumps({
+        "format": "dl-studio-mlp/1",
+        "layout": "each layer computes x @ W + b; W has shape (n_in, n_out)",
+        "config": config_dict(config), "features": list(feature_names or []), "epoch": epoch,
+        "weights": [w.detach().cpu().tolist() for w in weights],
+        "biases": [b.detach().cpu().tolist() for b in biases],
+    })
+
+
+def coeffs_from_json(text: str):
+    """Inverse of `coeffs_to_json`: ``(coeffs, config)``."""
+    data = json.loads(text)
+    cfg = data["config"]
+    cfg["betas"] = tuple(cfg["betas"])
+    weights = [torch.tensor(w, dtype=torch.float32).requires_grad_() for w in data["weights"]]
+    biases = [torch.tensor(b, dtype=torch.float32).requires_grad_() for b in data["biases"]]
+    return (weights, biases), MLPConfig(**cfg)
+
+
+def state_dict_bytes(coeffs, config: MLPConfig) -> bytes:
+    """``torch.save`` of the equivalent ``nn.Sequential``'s state_dict (load with `to_sequential` shapes)."""
+    buffer = io.BytesIO()
+    torch.save(to_sequential(coeffs, config).state_dict(), buffer)
+    return buffer.getvalue()
+
+
+def _blob(t: torch.Tensor) -> str:
+    return base64.b64encode(t.detach().cpu().contiguous().numpy().tobytes()).decode("ascii")
+
+
+def _tensor_literal(t: torch.Tensor) -> str:
+    dtype = "float32" if t.dtype == torch.float32 else "int64"
+    return f"_tensor({_blob(t.to(getattr(torch, dtype)))!r}, {tuple(t.shape)!r}, torch.{dtype})"
+
+
+def standalone_script(config: MLPConfig, x_train: torch.Tensor, y_train: torch.Tensor, epochs: int,
+                      x_test: torch.Tensor | None = None, y_test: torch.Tensor | None = None,
+                      feature_names: list[str] | None = None, title: str = "MLP run") -> str:
+    """A ``.py`` file with the six functions, this configuration and data; it retrains ``epochs`` epochs."""
+    x_test = x_test if x_test is not None and len(x_test) else x_train[:0]
+    y_test = y_test if y_test is not None and len(y_test) else y_train[:0]
+    header = (f"# {title}: a standalone reproduction exported by the deep-learning studio's MLP trainer.\n"
+              f"# Features: {', '.join(feature_names or [])}\n"
+              "# Requires only PyTorch. Run: python this_file.py\n")
+    main = f'''
+
+# --- the run ---------------------------------------------------------------------------------
+import base64 as _b64
+
+
+def _tensor(blob, shape, dtype):
+    return torch.frombuffer(bytearray(_b64.b64decode(blob)), dtype=dtype).reshape(shape).clone()
+
+
+CONFIG = MLPConfig(**{config_dict(config)!r})
+EPOCHS = {int(epochs)}
+X_TRAIN = {_tensor_literal(x_train)}
+Y_TRAIN = {_tensor_literal(y_train)}
+X_TEST = {_tensor_literal(x_test)}
+Y_TEST = {_tensor_literal(y_test)}
+
+if __name__ == "__main__":
+    CONFIG.betas = tuple(CONFIG.betas)
+    history = []
+    try:
+        coeffs = train_model(X_TRAIN, Y_TRAIN, epochs=EPOCHS, config=CONFIG, history=history)
+    except TrainingDiverged as exc:
+        print(exc)
+        raise SystemExit(1)
+    print(f"epochs: {{EPOCHS}}")
+    print(f"final_train_loss: {{history[-1]:.6f}}" if history else "final_train_loss: n/a")
+    print(f"train_accuracy: {{model_accuracy(coeffs, X_TRAIN, Y_TRAIN, CONFIG):.4f}}")
+    if len(X_TEST):
+        print(f"test_accuracy: {{model_accuracy(coeffs, X_TEST, Y_TEST, CONFIG):.4f}}")
+'''
+    text = header + inspect.getsource(mlp) + main
+    if len(text) > MAX_SCRIPT_BYTES:
+        raise ValueError(f"the data make the script {len(text) / 1e6:.0f} MB; export a smaller dataset")
+    return text

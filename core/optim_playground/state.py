@@ -1,0 +1,119 @@
+"""The playground page's state in one serializable dataclass (what a shared link carries).
+
+Field metadata gives the bounds and choices that ``core.urlstate`` enforces on hand-edited links.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from core.optim_playground.one_weight import LOSS_KEYS
+from core.optim_playground.optimizers import KINDS, OptimizerConfig
+from core.optim_playground.surfaces import SURFACE_KEYS
+
+LR_MIN, LR_MAX = 1e-4, 10.0
+# A log-scale grid of "nice" values for learning-rate sliders: 1, 1.5, 2, 3, 5, 7 per decade.
+LR_GRID = tuple(round(m * 10.0**e, 10) for e in range(-4, 1) for m in (1, 1.5, 2, 3, 5, 7)) + (10.0,)
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 200)
+REG_LR_GRID = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)
+TOL_GRID = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+EPS_GRID = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1e-1, 1.0)
+CONDITION_GRID = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+
+
+def snap(value: float, grid) -> float:
+    """The grid value nearest to ``value`` on a log scale (links may carry any number)."""
+    v = max(float(value), 1e-300)
+    return min(grid, key=lambda g: abs(math.log(g) - math.log(v)))
+
+
+def _lr(default: float):
+    return field(default=default, metadata={"min": LR_MIN, "max": LR_MAX})
+
+
+def _unit(default: float):
+    return field(default=default, metadata={"min": 0.0, "max": 0.9999})
+
+
+def _eps(default: float):
+    return field(default=default, metadata={"min": 1e-12, "max": 1.0})
+
+
+# Learning rates inside the LR finder's good region on each surface (300 steps from its start point),
+# picked to make a readable race rather than the single fastest run.
+SUGGESTED_LRS = {
+    "quadratic": {"gd": 0.15, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.5, "rmsprop": 0.02, "adam": 0.05},
+    "rosenbrock": {"gd": 0.002, "momentum": 0.001, "nesterov": 0.001, "adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05},
+    "beale": {"gd": 0.001, "momentum": 0.0005, "nesterov": 0.0005, "adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05},
+    "himmelblau": {"gd": 0.01, "momentum": 0.002, "nesterov": 0.002, "adagrad": 0.5, "rmsprop": 0.02, "adam": 0.05},
+    "saddle": {"gd": 0.05, "momentum": 0.02, "nesterov": 0.02, "adagrad": 0.3, "rmsprop": 0.02, "adam": 0.05},
+    "custom": {"gd": 0.05, "momentum": 0.02, "nesterov": 0.02, "adagrad": 0.3, "rmsprop": 0.02, "adam": 0.05},
+}
+
+
+@dataclass
+class PlaygroundState:
+    # One weight
+    loss_1d: str = field(default="quadratic", metadata={"choices": LOSS_KEYS})
+    curvature: float = field(default=1.0, metadata={"min": 0.1, "max": 20.0})
+    lr_1d: float = _lr(0.3)
+    w0: float = field(default=-1.5, metadata={"min": -3.0, "max": 3.0})
+    steps_1d: int = field(default=20, metadata={"min": 1, "max": 100})
+    # Surface race
+    surface: str = field(default="rosenbrock", metadata={"choices": SURFACE_KEYS})
+    condition: float = field(default=10.0, metadata={"min": 1.0, "max": 1000.0})
+    expression: str = "sin(x)*cos(y) + 0.1*(x**2 + y**2)"
+    optimizers: list[str] = field(default_factory=lambda: list(KINDS), metadata={"choices": KINDS})
+    start_x: float = field(default=-1.2, metadata={"min": -100.0, "max": 100.0})
+    start_y: float = field(default=1.0, metadata={"min": -100.0, "max": 100.0})
+    steps: int = field(default=500, metadata={"min": 10, "max": 2000})
+    tol: float = field(default=1e-3, metadata={"min": 1e-12, "max": 1.0})
+    lr_gd: float = _lr(0.002)
+    lr_momentum: float = _lr(0.001)
+    lr_nesterov: float = _lr(0.001)
+    lr_adagrad: float = _lr(0.5)
+    lr_rmsprop: float = _lr(0.01)
+    lr_adam: float = _lr(0.05)
+    momentum: float = _unit(0.9)
+    nesterov_momentum: float = _unit(0.9)
+    rmsprop_alpha: float = _unit(0.99)
+    adam_beta1: float = _unit(0.9)
+    adam_beta2: float = _unit(0.999)
+    adagrad_eps: float = _eps(1e-8)
+    rmsprop_eps: float = _eps(1e-8)
+    adam_eps: float = _eps(1e-8)
+    # Batch size
+    batch_size: int = field(default=16, metadata={"min": 1, "max": 200})
+    reg_lr: float = field(default=0.05, metadata={"min": 1e-4, "max": 2.0})
+    epochs: int = field(default=10, metadata={"min": 1, "max": 50})
+    # LR finder
+    finder_kind: str = field(default="adam", metadata={"choices": KINDS})
+    finder_steps: int = field(default=100, metadata={"min": 5, "max": 1000})
+
+    def snapped(self) -> "PlaygroundState":
+        """A copy whose log-scale values (learning rates, κ, ε, tolerance, batch size) sit on the sliders' grids."""
+        lrs = {f"lr_{k}": snap(getattr(self, f"lr_{k}"), LR_GRID) for k in KINDS}
+        eps = {f: snap(getattr(self, f), EPS_GRID) for f in ("adagrad_eps", "rmsprop_eps", "adam_eps")}
+        return replace(self, lr_1d=snap(self.lr_1d, LR_GRID), condition=snap(self.condition, CONDITION_GRID),
+                       batch_size=int(snap(self.batch_size, BATCH_SIZES)), reg_lr=snap(self.reg_lr, REG_LR_GRID),
+                       tol=snap(self.tol, TOL_GRID),
+                       optimizers=[k for k in KINDS if k in self.optimizers], **lrs, **eps)
+
+    def optimizer_configs(self) -> list[OptimizerConfig]:
+        """The chosen optimizers, in the canonical order, with their hyperparameters."""
+        return [self.optimizer_config(k) for k in KINDS if k in self.optimizers]
+
+    def optimizer_config(self, kind: str) -> OptimizerConfig:
+        lr = getattr(self, f"lr_{kind}")
+        if kind == "momentum":
+            return OptimizerConfig(kind, lr, momentum=self.momentum)
+        if kind == "nesterov":
+            return OptimizerConfig(kind, lr, momentum=self.nesterov_momentum)
+        if kind == "adagrad":
+            return OptimizerConfig(kind, lr, eps=self.adagrad_eps)
+        if kind == "rmsprop":
+            return OptimizerConfig(kind, lr, alpha=self.rmsprop_alpha, eps=self.rmsprop_eps)
+        if kind == "adam":
+            return OptimizerConfig(kind, lr, beta1=self.adam_beta1, beta2=self.adam_beta2, eps=self.adam_eps)
+        return OptimizerConfig(kind, lr)

@@ -1,0 +1,118 @@
+"""Data for the MLP trainer: Playground generators, features, tables, and hostile CSV uploads."""
+
+import numpy as np
+import pytest
+import torch
+
+from core.mlp_data import (FEATURE_NAMES, MAX_UPLOAD_BYTES, DataError, breast_cancer_table, digits_table,
+                           generate_2d, load_csv_table, make_features, playground_table, table_from_points)
+
+
+@pytest.mark.parametrize("problem", ["circle", "xor", "gauss", "spiral"])
+def test_classification_generators_are_seeded_balanced_and_in_the_square(problem):
+    a, la = generate_2d(problem, 300, 0.1, seed=5)
+    b, lb = generate_2d(problem, 300, 0.1, seed=5)
+    c, _ = generate_2d(problem, 300, 0.1, seed=6)
+    assert a.shape == (300, 2) and np.array_equal(a, b) and np.array_equal(la, lb) and not np.array_equal(a, c)
+    assert np.abs(a).max() <= 6.0
+    assert set(np.unique(la)) == {0, 1} and 0.3 < la.mean() < 0.7
+
+
+def test_noise_free_labels_follow_the_problem_definition():
+    pts, labels = generate_2d("circle", 400, 0.0, seed=0)
+    assert np.all((np.hypot(*pts.T) < 3) == (labels == 1))
+    pts, labels = generate_2d("xor", 400, 0.0, seed=0)
+    assert np.all((pts[:, 0] * pts[:, 1] >= 0) == (labels == 1))
+
+
+def test_spiral_takes_more_arms_than_the_playground():
+    _, labels = generate_2d("spiral", 500, 0.0, seed=0, n_classes=4)
+    assert sorted(np.unique(labels)) == [0, 1, 2, 3]
+
+
+def test_regression_problems_give_values_in_range():
+    for problem in ("plane", "multi_gauss"):
+        pts, y = generate_2d(problem, 200, 0.0, seed=0)
+        assert y.dtype.kind == "f" and -1 <= y.min() < y.max() <= 1
+    pts, y = generate_2d("plane", 50, 0.0, seed=0)
+    assert np.allclose(y, (pts[:, 0] + pts[:, 1]) / 12)
+
+
+def test_features_match_the_playground_definitions():
+    pts = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    feats = make_features(pts, list(FEATURE_NAMES))
+    expected = np.array([[1, 2, 1, 4, 2, np.sin(1), np.sin(2)], [-3, 0.5, 9, 0.25, -1.5, np.sin(-3), np.sin(0.5)]])
+    assert np.allclose(feats, expected)
+    with pytest.raises(DataError):
+        make_features(pts, ["x3"])
+
+
+def test_playground_table_split_and_types():
+    t = playground_table("xor", ["x1", "x2", "x1*x2"], n_points=200, train_fraction=0.7, seed=1)
+    assert t.x_train.shape == (140, 3) and t.x_test.shape == (60, 3) and t.task == "binary"
+    assert t.points_train.shape == (140, 2)
+    m = playground_table("spiral", ["x1", "x2"], n_points=90, seed=1, n_classes=3)
+    assert m.task == "multiclass" and m.y_train.dtype == torch.int64
+
+
+def test_drawn_points_need_two_classes():
+    with pytest.raises(DataError, match="same class"):
+        table_from_points(np.zeros((5, 2)), np.zeros(5, int), ["x1", "x2"])
+    t = table_from_points(np.random.default_rng(0).uniform(-5, 5, (10, 2)), np.arange(10) % 3, ["x1", "x2"])
+    assert t.task == "multiclass" and t.n_classes == 3
+
+
+def test_breast_cancer_and_digits_tables():
+    bc = breast_cancer_table(0.7, seed=0)
+    assert bc.x_train.shape[1] == 30 and bc.task == "binary"
+    assert abs(float(bc.x_train.mean())) < 0.05  # standardised on the training part
+    dg = digits_table(1, 7)
+    assert dg.x_train.shape[1] == 784 and 0 <= float(dg.x_train.min()) and float(dg.x_train.max()) <= 1
+    assert set(torch.unique(dg.y_train).tolist()) == {0.0, 1.0}
+
+
+GOOD = b"age,fare,sex,survived\n22,7.25,male,0\n38,71.3,female,1\n26,7.9,female,1\n35,53.1,female,1\n35,8.05,male,0\n"
+
+
+def test_good_csv_with_a_text_feature_is_one_hot_encoded():
+    t = load_csv_table(GOOD, "survived")
+    assert t.task == "binary" and "sex_female" in t.feature_names
+    assert any("one-hot" in n for n in t.notes)
+
+
+def test_csv_regression_and_label_mapping():
+    t = load_csv_table(GOOD, "fare")
+    assert t.task == "regression"
+    mapped = load_csv_table(b"a,b\n1,10\n2,20\n3,10\n4,30\n5,20\n", "b")
+    assert mapped.task == "multiclass" and mapped.class_names == ["10", "20", "30"]
+
+
+@pytest.mark.parametrize("data,target,message", [
+    (GOOD, "sex", "not numeric"),
+    (b"a,b\n1,0\n2,\n3,1\n4,0\n", "b", "missing values"),
+    (b"a,y\n" + b"".join(b"%d,%d\n" % (i, i) for i in range(60)), "y", "60 distinct values"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, None, "binary data"),
+    (b"", None, "empty"),
+    (b"just one line", None, "at least 2 columns"),
+    (GOOD, "nope", "no column"),
+    (b"a,y\n1,1\n2,1\n3,1\n4,1\n", "y", "single value"),
+])
+def test_hostile_csv_gets_a_clear_message(data, target, message):
+    with pytest.raises(DataError, match=message):
+        load_csv_table(data, target, task="classification" if b"\n59,59" in data else "auto")
+
+
+def test_many_integer_values_fall_back_to_regression_with_a_note():
+    t = load_csv_table(b"a,y\n" + b"".join(b"%d,%d\n" % (i, i) for i in range(60)), "y")
+    assert t.task == "regression" and any("distinct whole numbers" in n for n in t.notes)
+
+
+def test_huge_csv_is_refused_before_parsing():
+    big = b"a,b\n" + b"1,0\n" * (MAX_UPLOAD_BYTES // 4 + 10)
+    with pytest.raises(DataError, match="limit"):
+        load_csv_table(big, "b")
+
+
+def test_fractional_target_cannot_be_forced_into_classes():
+    with pytest.raises(DataError, match="fractional"):
+        load_csv_table(GOOD, "fare", task="classification")
