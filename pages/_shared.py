@@ -39,7 +39,7 @@ PAGES = [
              "Build a network from six plain functions, grow it to any depth, and watch its "
              "decision boundary form live on 2-D problems, real tables or digits."),
     PageSpec("pages/bigram_names.py", "Bigram names", ":material/text_fields:", "Language",
-             "Count character bigrams in 32,000 real names, sample new ones, then train a neural "
+             "Count character bigrams in about 30,000 real names, sample new ones, then train a neural "
              "bigram and an MLP with learned embeddings against makemore's numbers."),
     PageSpec("pages/alexnet_trainer.py", "AlexNet trainer", ":material/image:", "Vision",
              "Train AlexNet with early stopping and ReduceLROnPlateau, follow live loss curves, "

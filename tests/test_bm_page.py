@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.jobs import registry
 from tests.bm_fixtures import HOSTILE_TITLE
 from tests.test_bm_chat import standin  # noqa: F401 - the loopback chat-completions fixture
 
 PAGE = "pages/bookmark_chat.py"
 JOB_KEY = "bookmarks-import"
+
+
+@pytest.fixture(autouse=True)
+def empty_data_dir(tmp_path, monkeypatch):
+    """Each test starts with no bookmarks (the browser tests share the session's data dir)."""
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "studio-data"))
 
 
 def wait_for_import(at, timeout=300):
