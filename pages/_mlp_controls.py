@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.mlp import ACTIVATIONS, OPTIMIZERS, REGULARIZERS
 from core.mlp_data import FEATURE_NAMES
-from core.mlp_session import DATASETS, LOSS_CHOICES, MAX_LAYERS, MAX_NEURONS, PlaygroundState
+from core.mlp_session import DATASETS, LOSS_CHOICES, TABLE_DATASETS, MAX_LAYERS, MAX_NEURONS, PlaygroundState
 from core.urlstate import from_query_params, to_query_params
 
 LR_OPTIONS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -16,7 +16,7 @@ RATE_OPTIONS = [0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0]
 DATASET_LABELS = {
     "circle": "Circle", "xor": "Exclusive or", "gauss": "Gaussian clusters", "spiral": "Spiral",
     "plane": "Plane (regression)", "multi_gauss": "Multi-Gaussian (regression)", "draw": "Draw your own",
-    "breast_cancer": "Breast cancer table", "digits_1_vs_7": "MNIST 1 vs 7 (single neuron)",
+    "titanic": "Titanic passengers", "breast_cancer": "Breast cancer table", "digits_1_vs_7": "MNIST 1 vs 7 (single neuron)",
     "csv": "Upload a CSV",
 }
 LOSS_LABELS = {"auto": "Auto (BCE / CE / MSE)", "mae": "MAE (the articles')", "mse": "MSE",
@@ -65,7 +65,7 @@ def sidebar() -> PlaygroundState:
             st.session_state[key] = st.session_state[key]
     sb.header("Data")
     dataset = sb.selectbox("Dataset", DATASETS, format_func=DATASET_LABELS.get, key=k + "dataset")
-    two_d = dataset not in ("breast_cancer", "digits_1_vs_7", "csv")
+    two_d = dataset not in TABLE_DATASETS
     if dataset == "spiral":
         sb.slider("Spiral arms (classes)", 2, 5, key=k + "classes")
     if two_d and dataset != "draw":

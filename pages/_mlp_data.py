@@ -98,8 +98,8 @@ def csv_panel(state):
     upload = st.file_uploader("CSV file (one row per example, a header row, numeric target)", type=["csv", "txt"],
                               key="mlpu_csv")
     if upload is None:
-        st.caption(f"Up to {MAX_UPLOAD_BYTES // 2**20} MB. A Titanic-style table works once its target "
-                   "(e.g. `Survived`) is chosen: text columns with few values are one-hot encoded.")
+        st.caption(f"Up to {MAX_UPLOAD_BYTES // 2**20} MB. Kaggle's Titanic `train.csv` works once its target "
+                   "(`Survived`) is chosen: text columns with few values are one-hot encoded.")
         return None
     try:
         frame = _read_upload(upload)

@@ -81,7 +81,7 @@ def test_diverging_run_stops_with_advice(run_page):
     assert "diverged" in message and "learning rate" in message
 
 
-@pytest.mark.parametrize("dataset", ["gauss", "multi_gauss", "breast_cancer", "digits_1_vs_7"])
+@pytest.mark.parametrize("dataset", ["gauss", "multi_gauss", "titanic", "breast_cancer", "digits_1_vs_7"])
 def test_each_dataset_renders_and_steps(run_page, dataset):
     hiddens = "" if dataset == "digits_1_vs_7" else "4"
     at = run_page(PAGE, setup=_with_params(dataset=dataset, hiddens=hiddens))
