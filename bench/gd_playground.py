@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from core.optim_playground.lr_finder import log_grid, lr_sweep  # noqa: E402
-from core.optim_playground.optimizers import run_batched  # noqa: E402
+from core.optim_playground.optimizers import run_batched, torch_optimizer  # noqa: E402
 from core.optim_playground.state import PlaygroundState  # noqa: E402
 from core.optim_playground.surfaces import make_surface  # noqa: E402
 
@@ -40,14 +40,7 @@ def torch_optim_loop(surface, configs, steps):
     """Baseline: each optimizer in its own Python loop with torch.optim (what a notebook would do)."""
     for cfg in configs:
         p = torch.tensor(surface.start, dtype=torch.float64, requires_grad=True)
-        opt = {
-            "gd": lambda: torch.optim.SGD([p], lr=cfg.lr),
-            "momentum": lambda: torch.optim.SGD([p], lr=cfg.lr, momentum=cfg.momentum),
-            "nesterov": lambda: torch.optim.SGD([p], lr=cfg.lr, momentum=cfg.momentum, nesterov=True),
-            "adagrad": lambda: torch.optim.Adagrad([p], lr=cfg.lr, eps=cfg.eps),
-            "rmsprop": lambda: torch.optim.RMSprop([p], lr=cfg.lr, alpha=cfg.alpha, eps=cfg.eps),
-            "adam": lambda: torch.optim.Adam([p], lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=cfg.eps),
-        }[cfg.kind]()
+        opt = torch_optimizer(cfg, [p])
         for _ in range(steps):
             opt.zero_grad()
             surface.fn(p[0], p[1]).backward()

@@ -6,24 +6,17 @@ import numpy as np
 import pytest
 import torch
 
-from core.optim_playground.optimizers import KINDS, OptimizerConfig, race_table, run_batched, steps_to_tolerance
+from core.optim_playground.optimizers import (KINDS, OptimizerConfig, race_table, run_batched, steps_to_tolerance,
+                                              torch_optimizer)
 from core.optim_playground.surfaces import make_surface
 
 STEPS = 60
 
 
-def torch_reference(kind, cfg, fn, start, steps):
+def torch_reference(cfg, fn, start, steps):
     """The same run with torch.optim on a single parameter tensor."""
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    make = {
-        "gd": lambda: torch.optim.SGD([p], lr=cfg.lr),
-        "momentum": lambda: torch.optim.SGD([p], lr=cfg.lr, momentum=cfg.momentum),
-        "nesterov": lambda: torch.optim.SGD([p], lr=cfg.lr, momentum=cfg.momentum, nesterov=True),
-        "adagrad": lambda: torch.optim.Adagrad([p], lr=cfg.lr, eps=cfg.eps),
-        "rmsprop": lambda: torch.optim.RMSprop([p], lr=cfg.lr, alpha=cfg.alpha, eps=cfg.eps),
-        "adam": lambda: torch.optim.Adam([p], lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), eps=cfg.eps),
-    }
-    opt = make[kind]()
+    opt = torch_optimizer(cfg, [p])
     path = [p.detach().clone()]
     for _ in range(steps):
         opt.zero_grad()
@@ -52,7 +45,7 @@ def test_every_rule_matches_torch_optim_step_for_step(surface_key):
     ours = run_batched(surface.value_and_grad, configs, starts, STEPS)
     assert not ours.diverged.any()
     for k, kind in enumerate(KINDS):
-        ref = torch_reference(kind, configs[k], surface.fn, list(starts[k]), STEPS)
+        ref = torch_reference(configs[k], surface.fn, list(starts[k]), STEPS)
         np.testing.assert_allclose(ours.paths[k], ref, atol=1e-6, rtol=0, err_msg=kind)
         moved = np.abs(ref[-1] - ref[0]).max()
         assert moved > 1e-3, f"{kind} barely moved; the comparison would be vacuous"

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from core.mlp import (MLPConfig, TrainingDiverged, TrainingRun, calc_loss, calc_preds, execute_epoch,
-                      init_coeffs, model_accuracy, train_model, update_coeffs)
+                      init_coeffs, model_accuracy, single_thread, train_model, update_coeffs)
 from core.mlp_backprop import gradient_check, init_two_layer, two_layer_gradients
 from core.mlp_data import playground_table
 from core.mlp_torch import to_sequential, train_sequential
@@ -15,10 +15,8 @@ from core.mlp_torch import to_sequential, train_sequential
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread():
     """Tiny tensors run fastest on one thread (and do not fight other processes for cores)."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+    with single_thread():
+        yield
 
 
 def _blobs(n=200, seed=0):

@@ -1,17 +1,16 @@
 """AppTest of the MLP trainer page: defaults, play/step/reset, every dataset, extreme and hostile settings."""
 
 import pytest
-import torch
+from core.mlp import single_thread
 
 PAGE = "pages/mlp_trainer.py"
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+    """Tiny tensors run fastest on one thread (and do not fight other processes for cores)."""
+    with single_thread():
+        yield
 
 
 def _metric(at, label):

@@ -109,6 +109,26 @@ RULES = {"gd": gd_update, "momentum": momentum_update, "nesterov": nesterov_upda
 STATE_NAMES = ("velocity", "grad_sq_sum", "grad_sq_avg", "m", "v")
 
 
+def torch_optimizer(config: OptimizerConfig, params) -> torch.optim.Optimizer:
+    """The ``torch.optim`` optimizer whose update rule ``config``'s kind writes out by hand.
+
+    Used as the reference our update rules are checked against, and as the one-run-at-a-time
+    baseline of the benchmark.
+    """
+    c = config
+    if c.kind == "gd":
+        return torch.optim.SGD(params, lr=c.lr)
+    if c.kind in ("momentum", "nesterov"):
+        return torch.optim.SGD(params, lr=c.lr, momentum=c.momentum, nesterov=c.kind == "nesterov")
+    if c.kind == "adagrad":
+        return torch.optim.Adagrad(params, lr=c.lr, eps=c.eps)
+    if c.kind == "rmsprop":
+        return torch.optim.RMSprop(params, lr=c.lr, alpha=c.alpha, eps=c.eps)
+    if c.kind == "adam":
+        return torch.optim.Adam(params, lr=c.lr, betas=(c.beta1, c.beta2), eps=c.eps)
+    raise ValueError(f"unknown optimizer kind {c.kind!r}")
+
+
 class BatchedOptimizer:
     """Applies each row's own rule to a (K, D) parameter tensor, all rows in one pass."""
 
