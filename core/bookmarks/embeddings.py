@@ -73,16 +73,3 @@ class OpenAIEmbedder:
 
 def default_embedder():
     return MiniLMEmbedder()
-
-
-class LangChainEmbeddings:
-    """Adapter so LangChain components (e.g. PineconeVectorStore) can use our embedders."""
-
-    def __init__(self, embedder):
-        self.embedder = embedder
-
-    def embed_documents(self, texts):
-        return self.embedder.embed(texts).tolist()
-
-    def embed_query(self, text):
-        return self.embedder.embed_query(text).tolist()

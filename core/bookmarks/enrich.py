@@ -66,7 +66,7 @@ class _MetaParser(HTMLParser):
 class _NoRedirectToOtherSchemes(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if url_scheme(newurl) not in ("http", "https"):
-            raise urllib.error.URLError(f"redirect to a non-http(s) URL refused")
+            raise urllib.error.URLError("redirect to a non-http(s) URL refused")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 

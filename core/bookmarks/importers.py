@@ -19,7 +19,6 @@ import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -505,7 +504,3 @@ def detect_profiles(home: str | os.PathLike | None = None, platform: str | None 
             for candidate in sorted(base.glob("*/places.sqlite")):
                 found.append(ProfileFile("Firefox", candidate.parent.name, candidate))
     return found
-
-
-def format_date(ts: int | None) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d") if ts else ""
