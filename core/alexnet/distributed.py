@@ -59,5 +59,10 @@ def all_reduce_sum(tensor: torch.Tensor, info: DistInfo) -> torch.Tensor:
 
 
 def cleanup(info: DistInfo) -> None:
+    """Leave the process group together: a rank that tears it down while rank 0 still evaluates
+    makes Gloo abort that rank ("terminate called without an active exception")."""
     if info.enabled and dist.is_initialized():
-        dist.destroy_process_group()
+        try:
+            dist.barrier()
+        finally:
+            dist.destroy_process_group()
