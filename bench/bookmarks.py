@@ -32,21 +32,27 @@ import numpy as np  # noqa: E402
 from core.bookmarks.exporters import to_chrome_json, to_netscape_html  # noqa: E402
 from core.bookmarks.importers import load_bookmarks  # noqa: E402
 from core.bookmarks.model import Bookmark, bookmark_id  # noqa: E402
-from core.bookmarks.retrieval import search  # noqa: E402
+from core.bookmarks.retrieval import auto_weights, search  # noqa: E402
 from core.bookmarks.sync import BookmarkIndex  # noqa: E402
 
 DATA = Path(os.environ.get("BM_SHARED_DATA", ROOT.parent / "shared" / "data" / "bookmarks"))
 QUERIES = ROOT / "bench" / "bm_queries.jsonl"
-CONFIGS = [  # (label, mode, kwargs)
+CONFIGS = [  # (label, mode, kwargs); hybrid weights are (vector, bm25, name)
     ("similarity", "similarity", {}),
     ("mmr", "mmr", {}),
     ("threshold@0.35", "threshold", {"threshold": 0.35}),
-    ("hybrid auto weights (default)", "hybrid", {}),
-    ("hybrid w=0.5/0.5", "hybrid", {"weights": (0.5, 0.5)}),
-    ("hybrid w=0.7/0.3", "hybrid", {"weights": (0.7, 0.3)}),
-    ("hybrid w=0.8/0.2", "hybrid", {"weights": (0.8, 0.2)}),
-    ("hybrid w=0.3/0.7", "hybrid", {"weights": (0.3, 0.7)}),
+    ("hybrid, score fusion, auto weights (default)", "hybrid", {}),
+    ("hybrid, score fusion, no name match", "hybrid", {"no_name": True}),
+    ("hybrid, score fusion, bm25 0.3 always", "hybrid", {"weights": (1.0, 0.3, 0.5)}),
+    ("hybrid, score fusion, bm25 0.6 always", "hybrid", {"weights": (1.0, 0.6, 0.5)}),
+    ("hybrid, RRF vector/bm25 0.5/0.5 (the old default with descriptions)", "hybrid",
+     {"fusion": "rrf", "weights": (0.5, 0.5, 0.0)}),
+    ("hybrid, RRF vector/bm25/name 0.5/0.25/0.25", "hybrid", {"fusion": "rrf", "weights": (0.5, 0.25, 0.25)}),
+    ("hybrid, RRF vector/name 0.5/0.5", "hybrid", {"fusion": "rrf", "weights": (0.5, 0.0, 0.5)}),
 ]
+# Conversational wrappers for the robustness row: the same questions as a person types them.
+WRAPPERS = ["Where did I save that link about {}?", "Which bookmark is about {}?", "I'm looking for {}",
+            "Do I have a bookmark for {}?", "find me the site for {}", "can you show me my links on {}"]
 
 
 def shared_bookmarks() -> list[Bookmark] | None:
@@ -103,8 +109,10 @@ def evaluate(index: BookmarkIndex, queries: list[dict]) -> list[tuple[str, float
         rr, hit5, lat = [], 0, []
         for q in queries:
             t0 = time.perf_counter()
-            hits = search(index, q["query"], k=10, mode=mode if mode != "threshold" else "similarity", **{
-                k: v for k, v in kw.items() if k != "threshold"})
+            opts = {k: v for k, v in kw.items() if k not in ("threshold", "no_name")}
+            if kw.get("no_name"):
+                opts["weights"] = auto_weights(index)[:2] + (0.0,)
+            hits = search(index, q["query"], k=10, mode=mode if mode != "threshold" else "similarity", **opts)
             lat.append(time.perf_counter() - t0)
             if mode == "threshold":
                 hits = [h for h in hits if h.score >= kw["threshold"]]
@@ -115,6 +123,19 @@ def evaluate(index: BookmarkIndex, queries: list[dict]) -> list[tuple[str, float
             rr.append(1.0 / rank if rank else 0.0)
         rows.append((label, hit5 / len(queries), statistics.mean(rr), statistics.median(lat) * 1000))
     return rows
+
+
+def wrapped_recall(index: BookmarkIndex, queries: list[dict]) -> str:
+    """Recall@5 when each question is wrapped in chat phrasing, against raw similarity on the
+    wrapped text (the baseline without `core_query`'s stripping)."""
+    rng = random.Random(0)
+    found = {"raw similarity": 0, "similarity": 0, "default": 0}
+    for q in queries:
+        text, target = rng.choice(WRAPPERS).format(q["query"]), bookmark_id(q["url"])
+        found["raw similarity"] += target in [h.id for h in index.store.query(index.embedder.embed_query(text), 5)]
+        found["similarity"] += target in [h.id for h in search(index, text, k=5, mode="similarity")]
+        found["default"] += target in [h.id for h in search(index, text, k=5)]
+    return ", ".join(f"{k} {v / len(queries):.3f}" for k, v in found.items())
 
 
 def bench_quality(tmp: Path) -> None:
@@ -139,6 +160,7 @@ def bench_quality(tmp: Path) -> None:
         print(f"| mode | recall@5 | MRR@10 | median ms |  ({label})")
         for name, r5, mrr, ms in evaluate(index, queries):
             print(f"| {name} | {r5:.3f} | {mrr:.3f} | {ms:.1f} |")
+        print(f"[{label}] conversational questions, recall@5: {wrapped_recall(index, queries)}")
 
 
 def synthetic(n: int, base: list[Bookmark], seed: int = 0) -> list[Bookmark]:

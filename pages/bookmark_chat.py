@@ -1,4 +1,8 @@
-"""Bookmark chat: import browser bookmarks, search them offline, chat with them with a model key."""
+"""Bookmark chat: import browser bookmarks, search them offline, chat with them with a model key.
+
+The search settings live in the link (see `pages._bm_ui.SearchLink` for what is shared and what
+never is); each embedding model has its own store (`pages._bm_ui.store_name`).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,14 @@ import streamlit as st
 
 from core.bookmarks.chat import answer
 from core.bookmarks.demo import demo_bookmarks
-from core.bookmarks.importers import BookmarkImportError, detect_profiles, load_bookmarks
+from core.bookmarks.importers import BookmarkImportError, ImportResult, detect_profiles, load_bookmarks
 from core.bookmarks.safety import escape_markdown
 from core.bookmarks.stores import EmbeddingMismatch
 from core.bookmarks.sync import BookmarkIndex, default_store_dir
 from core.jobs import registry
-from pages._bm_ui import (answer_sources, filters_from_state, hits_frame, page_state, render_history,
-                          render_sources, sidebar_settings, store_for)
+from pages._bm_ui import (EMBEDDING_NAMES, answer_sources, describe_error, filters_from_state, hits_frame,
+                          make_embedder, other_model_bookmarks, page_state, render_history, render_sources,
+                          sidebar_settings, store_for, store_name, sync_url)
 
 JOB_KEY = "bookmarks-import"
 st.title(":material/bookmarks: Bookmark chat")
@@ -23,14 +28,12 @@ st.caption("Import your browser bookmarks, search them by meaning offline (all-M
 
 state = page_state()
 llm = sidebar_settings(state)
+for message in st.session_state.pop("bm_url_messages", []):
+    st.warning(escape_markdown(message, 500), icon=":material/link_off:")
 
 
 def store_dir():
-    return default_store_dir("default" if state.backend == "chroma" else f"pinecone-{state.pinecone_index}")
-
-
-def open_index() -> BookmarkIndex:
-    return BookmarkIndex(store_dir(), store=store_for(state), with_description=state.with_descriptions)
+    return default_store_dir(store_name(state))
 
 
 def start_import(label: str, load) -> None:
@@ -44,15 +47,25 @@ def start_import(label: str, load) -> None:
         st.error(f"Could not read {escape_markdown(label)}: {escape_markdown(exc.strerror or exc)}", icon=":material/error:")
         return
     try:
-        with_desc, remove, folder, store = state.with_descriptions, state.remove_missing, store_dir(), store_for(state)
-    except Exception as exc:  # e.g. Pinecone unreachable: say so, keep the page alive
-        st.error(f"The vector store is not available: {exc}", icon=":material/error:")
+        embedder = make_embedder(state, llm)
+        with_desc, remove, folder, store = (state.with_descriptions, state.remove_missing, store_dir(),
+                                            store_for(state, embedder))
+    except Exception as exc:  # e.g. a malformed base URL, Pinecone unreachable: say so, keep the page alive
+        st.error(f"The embedding model or vector store is not available: "
+                 f"{escape_markdown(describe_error(exc, llm.api_key), 500)}", icon=":material/error:")
         return
 
-    fetch_pages = st.session_state.get("bm_enrich", False)
+    fetch_pages, secret = st.session_state.get("bm_enrich", False), llm.api_key
 
     def work(job):
-        index = BookmarkIndex(folder, store=store, with_description=with_desc)
+        try:
+            return sync(job)
+        except Exception as exc:  # reported by import_progress; the store keeps its last complete state
+            job.emit({"phase": "failed", "message": describe_error(exc, secret)})
+            raise
+
+    def sync(job):
+        index = BookmarkIndex(folder, embedder=embedder, store=store, with_description=with_desc)
         if fetch_pages:  # online and opt-in: fill empty descriptions from the pages themselves
             from core.bookmarks.enrich import PageCache, enrich
 
@@ -72,7 +85,7 @@ def start_import(label: str, load) -> None:
 
 
 try:
-    has_records = bool(open_index().records)
+    has_records = bool(BookmarkIndex(store_dir()).records)  # the manifest alone: no model, no network
 except Exception:  # reported once below; the import panel stays usable
     has_records = False
 with st.expander("Import bookmarks", icon=":material/upload_file:", expanded=not has_records):
@@ -97,9 +110,9 @@ with st.expander("Import bookmarks", icon=":material/upload_file:", expanded=not
     if path and st.button("Import from path", icon=":material/folder_open:", key="bm_import_path"):
         start_import(Path(path).name, lambda: load_bookmarks(Path(path).expanduser()))
     if st.button(f"Load the demo collection ({len(demo_bookmarks())} bookmarks)", icon=":material/auto_awesome:", key="bm_demo"):
-        from core.bookmarks.importers import ImportResult
-
         start_import("demo", lambda: ImportResult(demo_bookmarks(), "demo", "demo"))
+
+sync_url(state)
 
 
 @st.fragment(run_every=1.0)
@@ -125,8 +138,9 @@ def import_progress() -> None:
         st.session_state["bm_watching"] = None
         st.rerun(scope="app")
     if job.error:
-        msg = job.error.split(": ", 1)[-1] if "EmbeddingMismatch" in job.error else job.error
-        st.error(f"Import failed: {escape_markdown(msg, 500)}", icon=":material/error:")
+        msg = last.get("message") or job.error
+        st.error(f"Import failed: {escape_markdown(msg, 500)}. The store keeps what it held before.",
+                 icon=":material/error:")
     elif last.get("phase") == "done":
         st.success(f"Imported {escape_markdown(last['source'])} ({last['format']}): {last['line']}",
                    icon=":material/check_circle:")
@@ -137,13 +151,23 @@ def import_progress() -> None:
 import_progress()
 
 try:
-    index = open_index()
+    embedder = make_embedder(state, llm)
+    index = BookmarkIndex(store_dir(), embedder=embedder, store=store_for(state, embedder),
+                          with_description=state.with_descriptions)
     records = index.records
-except Exception as exc:  # unreadable manifest, unreachable Pinecone, ...
-    st.error(f"The bookmark store cannot be opened: {exc}", icon=":material/error:")
+except Exception as exc:  # unreadable manifest, unreachable Pinecone, malformed base URL, ...
+    st.error(f"The bookmark store cannot be opened: {escape_markdown(describe_error(exc, llm.api_key), 500)}",
+             icon=":material/error:")
     st.stop()
 
-if not records:
+other, seed = other_model_bookmarks(state) if not records else ("", [])
+if not records and seed:  # the other model's store can be re-embedded with this one
+    here, there = EMBEDDING_NAMES[state.embeddings], EMBEDDING_NAMES[other]
+    st.info(f"No bookmarks embedded with {here} yet. The {there} store keeps its {len(seed)} bookmarks "
+            "(switch back in the sidebar), or embed them with this model:", icon=":material/info:")
+    if st.button(f"Embed the {len(seed)} bookmarks with {here}", icon=":material/sync:", key="bm_reembed"):
+        start_import(f"the {there} store", lambda: ImportResult(seed, "store", there))
+elif not records:
     st.info("No bookmarks yet: import a file above or load the demo collection.", icon=":material/info:")
 else:
     stats = index.stats()
@@ -177,10 +201,11 @@ else:
                 sources, table = answer_sources(turn, text), hits_frame(turn.hits)
                 render_sources(sources, table, note)
             except EmbeddingMismatch as exc:
-                text, sources, table, note = f"The store needs re-indexing: {exc}", "", None, ""
+                text, sources, table, note = f"The store needs re-indexing: {escape_markdown(exc, 500)}", "", None, ""
                 st.error(text)
-            except Exception as exc:  # never a traceback in the page
-                text, sources, table, note = f"Search failed: {type(exc).__name__}: {exc}", "", None, ""
+            except Exception as exc:  # never a traceback in the page (nor the key)
+                text = f"Search failed: {escape_markdown(describe_error(exc, llm.api_key), 500)}"
+                sources, table, note = "", None, ""
                 st.error(text)
         state.history.append({"role": "assistant", "content": text, "sources": sources, "hits": table, "note": note})
     if state.history and st.button("Clear conversation", icon=":material/delete:", key="bm_clear"):

@@ -13,7 +13,7 @@ import pytest
 
 from core.bookmarks.chat import LLMSettings, answer, format_context, offline_answer, sanitize_model_text
 from core.bookmarks.model import Bookmark, bookmark_id
-from core.bookmarks.retrieval import Hit, search, weighted_rrf
+from core.bookmarks.retrieval import Hit, auto_weights, core_query, fuse_scores, search, weighted_rrf
 from core.bookmarks.safety import escape_markdown, markdown_link, safe_url
 from core.bookmarks.stores import EmbeddingMismatch, open_pinecone
 from core.bookmarks.sync import BookmarkIndex
@@ -56,6 +56,47 @@ def test_mmr_diversifies_and_rrf_weights_matter(index):
     assert [f[0] for f in fused] == ["b", "a", "c"]
     fused = weighted_rrf({"vector": ["a", "b"], "bm25": ["c", "d"]}, {"vector": 0.1, "bm25": 0.9})
     assert fused[0][0] == "c"
+
+
+@pytest.mark.parametrize("question, core", [
+    ("Where did I save that link about parsing user agent strings?", "parsing user agent strings"),
+    ("Do I have a bookmark for geographical place names?", "geographical place names"),
+    ("I'm looking for a pokemon api", "pokemon api"),
+    ("the ORM for go that I saved last week", "ORM for go"),
+    ("search engine for jobs", "search engine for jobs"),  # a real phrase keeps its words
+    ("list comprehension tutorial", "list comprehension tutorial"),
+    ("show me", "show me"),  # nothing would be left: the question stays as it is
+])
+def test_conversational_framing_is_stripped_before_searching(question, core):
+    assert core_query(question) == core
+
+
+def test_score_fusion_weighs_each_ranker():
+    vector, names = [("a", 0.62), ("b", 0.60), ("c", 0.30)], [("b", 0.9), ("d", 0.8)]
+    assert [f[0] for f in fuse_scores(vector, [], names, (1.0, 0.0, 0.0))][:3] == ["a", "b", "c"]
+    fused = fuse_scores(vector, [], names, (1.0, 0.0, 0.5))
+    assert [f[0] for f in fused][:2] == ["b", "d"]  # a strong name match outweighs 0.02 of cosine
+    assert fused[1][1] == pytest.approx(0.30 + 0.5 * 0.8)  # unseen by the vector search: its floor
+    assert fused[0][2] == {"vector": 2, "name": 1}
+
+
+def test_titles_only_hybrid_matches_names_and_skips_bm25(tmp_path):
+    marks = labelled_bookmarks() + [Bookmark(url="https://pokeapi.co/", title="Pokéapi", folder="Games"),
+                                    Bookmark(url="https://api.chess.com/", title="Chess.com", folder="Games")]
+    idx = BookmarkIndex(tmp_path / "titles", with_description=False)
+    idx.sync(marks)
+    assert auto_weights(idx)[1] == 0.0 and auto_weights(index_with_descriptions(tmp_path))[1] > 0
+    sim = search(idx, "Where did I save the link about a pokemon api?", k=3, mode="similarity")
+    hyb = search(idx, "Where did I save the link about a pokemon api?", k=3, mode="hybrid")
+    assert sim[0].bookmark.title == hyb[0].bookmark.title == "Pokéapi"
+    assert hyb[0].reason == "similar name" and hyb[0].sources.get("name") == 1
+    assert hyb[0].score > sim[0].score  # the name match adds to the cosine
+
+
+def index_with_descriptions(tmp_path):
+    idx = BookmarkIndex(tmp_path / "described", embedder=HashEmbedder())
+    idx.sync(labelled_bookmarks())
+    return idx
 
 
 # --- escaping and prompts ---------------------------------------------------------------------
@@ -174,40 +215,83 @@ def test_self_query_filters_and_dead_server_fallback(index, standin):
     assert turn.error and "Search results" in text and "postgresqltutorial" in text
 
 
-# --- Pinecone behind the same interface, against a recorded-response double ---------------------
-class FakePineconeIndex:
-    """Speaks the pinecone SDK Index methods the store uses; records every call."""
+# --- Pinecone through langchain-pinecone and the real SDK, against a loopback data plane ---------
+def _matches(meta: dict, where: dict | None) -> bool:
+    """The Mongo-style subset our filters use ($and, $in, $gte, $lte)."""
+    if not where:
+        return True
+    if "$and" in where:
+        return all(_matches(meta, c) for c in where["$and"])
+    (key, cond), = where.items()
+    ops = {"$in": lambda v, a: v in a, "$gte": lambda v, a: v >= a, "$lte": lambda v, a: v <= a}
+    return all(ops[op](meta.get(key), arg) for op, arg in cond.items())
 
-    def __init__(self):
-        self.vectors, self.calls = {}, []
 
-    def upsert(self, vectors, namespace):
-        self.calls.append(("upsert", namespace, len(vectors)))
-        for v in vectors:
-            self.vectors[v["id"]] = (np.asarray(v["values"], np.float32), v["metadata"])
+class _PineconeDataPlane(BaseHTTPRequestHandler):
+    """Answers the Pinecone data-plane REST calls the SDK makes; records (call, namespace, body)."""
 
-    def delete(self, ids=None, namespace=None, delete_all=False):
-        self.calls.append(("delete", namespace, len(ids or [])))
-        for i in ids or list(self.vectors):
-            self.vectors.pop(i, None)
+    namespaces: dict = {}
+    calls: list = []
 
-    def query(self, vector, top_k, namespace, filter=None, include_values=False, include_metadata=False):
-        self.calls.append(("query", namespace, top_k, filter))
-        q = np.asarray(vector, np.float32)
-        rows = []
-        for i, (v, meta) in self.vectors.items():
-            if filter and "folder" in json.dumps(filter) and meta["folder"] not in json.dumps(filter):
-                continue
-            rows.append({"id": i, "score": float(v @ q), **({"values": v.tolist()} if include_values else {})})
-        return {"matches": sorted(rows, key=lambda r: -r["score"])[:top_k]}
+    def do_POST(self):
+        cls, body = type(self), json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+        ns = body.get("namespace", "")
+        cls.calls.append((self.path, ns, body))
+        space = cls.namespaces.setdefault(ns, {}) if self.path == "/vectors/upsert" else cls.namespaces.get(ns)
+        if self.path == "/vectors/upsert":
+            space.update({v["id"]: v for v in body["vectors"]})
+            out = {"upsertedCount": len(body["vectors"])}
+        elif self.path == "/vectors/delete":
+            if space is None:  # as the service answers for an empty namespace
+                return self._reply(404, {"code": 5, "message": "Namespace not found", "details": []})
+            if body.get("deleteAll"):
+                del cls.namespaces[ns]
+            for i in body.get("ids", []):
+                space.pop(i, None)
+            out = {}
+        elif self.path == "/query":
+            q = np.asarray(body["vector"], np.float32)
+            rows = sorted(({"id": v["id"], "score": float(np.asarray(v["values"], np.float32) @ q),
+                            **({"values": v["values"]} if body.get("includeValues") else {}),
+                            **({"metadata": v["metadata"]} if body.get("includeMetadata") else {})}
+                           for v in (space or {}).values() if _matches(v["metadata"], body.get("filter"))),
+                          key=lambda r: -r["score"])
+            out = {"matches": rows[:body["topK"]], "namespace": ns}
+        else:  # /describe_index_stats
+            out = {"namespaces": {n: {"vectorCount": len(v)} for n, v in cls.namespaces.items() if v},
+                   "dimension": 16, "indexFullness": 0.0,
+                   "totalVectorCount": sum(map(len, cls.namespaces.values()))}
+        self._reply(200, out)
 
-    def describe_index_stats(self):
-        return {"namespaces": {"bm": {"vector_count": len(self.vectors)}}}
+    def _reply(self, status, out):
+        payload = json.dumps(out).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def pinecone_host():
+    _PineconeDataPlane.namespaces, _PineconeDataPlane.calls = {}, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PineconeDataPlane)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class FakePineconeClient:
-    def __init__(self, existing=None):
-        self.existing, self.created = dict(existing or {}), []
+    """The control plane (list/create/describe) as a double; `Index` is the real SDK index."""
+
+    def __init__(self, host, existing=None):
+        self.host, self.existing, self.created = host, dict(existing or {}), []
 
     def list_indexes(self):
         names = list(self.existing)
@@ -221,26 +305,75 @@ class FakePineconeClient:
         return {"dimension": self.existing[name]}
 
     def Index(self, name):  # noqa: N802 - the SDK's spelling
-        return FakePineconeIndex()
+        from pinecone import Pinecone
+
+        return Pinecone(api_key="pc-key").Index(host=self.host)
 
 
-def test_pinecone_store_runs_the_same_sync_and_search_paths(tmp_path):
-    client = FakePineconeClient()
-    store = open_pinecone("pc-key", "bookmarks", "hash-test", 16, "bm", client=client)
+def test_pinecone_store_runs_the_same_sync_and_search_paths(tmp_path, pinecone_host, monkeypatch):
+    from langchain_pinecone import PineconeVectorStore
+
+    from core.bookmarks.model import document_text
+
+    lc_calls = []
+    real_search = PineconeVectorStore.similarity_search_by_vector_with_score
+
+    def spy(self, embedding, **kwargs):
+        lc_calls.append(kwargs)
+        return real_search(self, embedding, **kwargs)
+
+    monkeypatch.setattr(PineconeVectorStore, "similarity_search_by_vector_with_score", spy)
+    calls = _PineconeDataPlane.calls
+    client = FakePineconeClient(pinecone_host)
+    store = open_pinecone("pc-key", "bookmarks", "hash-test", 16, "bm", client=client, embedder=HashEmbedder())
     assert client.created == [("bookmarks", 16, "cosine")]
+    assert isinstance(store.langchain_store, PineconeVectorStore)
     with pytest.raises(EmbeddingMismatch):
         open_pinecone("pc-key", "bookmarks", "other", 384, "bm", client=client)
+    marks = labelled_bookmarks()
+    # another bookmark source's namespace holds an exact copy of the query vector used below
+    target = HashEmbedder().embed_query(document_text(marks[3]))
+    _PineconeDataPlane.namespaces["other"] = {"intruder": {
+        "id": "intruder", "values": target.tolist(), "metadata": {"text": "intruder", "folder": "Travel"}}}
     idx = BookmarkIndex(tmp_path / "pc", embedder=HashEmbedder(), store=store)
-    r = idx.sync(labelled_bookmarks())
+    r = idx.sync(marks)
     assert r.embedded == 20 and store.count() == 20
     assert idx.manifest["store"] == "pinecone"
-    hits = search(idx, labelled_bookmarks()[3].title, k=3, mode="mmr")
+
+    # MMR needs the stored vectors: the SDK query asks for values and they come back intact
+    hits = search(idx, marks[3].title, k=3, mode="mmr")
     assert len(hits) == 3 and all(isinstance(h, Hit) for h in hits)
-    r = idx.sync(labelled_bookmarks()[:15])
+    assert calls[-1][0] == "/query" and calls[-1][2]["includeValues"] is True
+    raw = store.query(target, 2, with_vectors=True)
+    assert raw[0].id == marks[3].id and np.allclose(raw[0].vector, target, atol=1e-6)
+
+    # plain similarity goes through PineconeVectorStore, in our namespace, scored by cosine
+    lc_calls.clear()
+    plain = store.query(target, 3)
+    assert len(lc_calls) == 1 and calls[-1][2]["includeMetadata"] is True
+    assert plain[0].id == marks[3].id and plain[0].score == pytest.approx(1.0, abs=1e-5)
+    assert [h.id for h in plain[:2]] == [h.id for h in raw]
+    assert plain[1].score == pytest.approx(float(raw[1].vector @ target), abs=1e-5)
+
+    # a notebook user's text search through the LangChain store and our embedder
+    doc, = store.langchain_store.similarity_search(document_text(marks[3]), k=1)
+    assert doc.id == marks[3].id and doc.page_content == marks[3].id and doc.metadata["folder"] == marks[3].folder
+    bare = open_pinecone("pc-key", "bookmarks", "hash-test", 16, "bm", client=client)
+    with pytest.raises(RuntimeError, match="without an embedder"):
+        bare.langchain_store.similarity_search("anything")
+
+    r = idx.sync(marks[:15])
     assert (r.removed, r.embedded) == (5, 0) and store.count() == 15
-    assert ("delete", "bm", 5) in store.index.calls
+    assert [len(b["ids"]) for p, _, b in calls if p == "/vectors/delete"] == [5]
+    lc_calls.clear()
     only = search(idx, "x", k=5, mode="similarity", filters={"folders": ["Travel"]})
-    assert {h.bookmark.folder for h in only} == {"Travel"}
+    assert {h.bookmark.folder for h in only} == {"Travel"} and lc_calls[0]["filter"] == {"folder": {"$in": ["Travel"]}}
+    assert "intruder" not in {h.id for h in only}
+    assert {ns for p, ns, _ in calls if p != "/describe_index_stats"} == {"bm"}
+
+    store.reset()
+    store.reset()  # an empty namespace answers 404 "not found": still fine
+    assert store.count() == 0 and list(_PineconeDataPlane.namespaces["other"]) == ["intruder"]
 
 
 # --- enrichment against a loopback site ------------------------------------------------------------
@@ -316,6 +449,26 @@ def test_enrichment_is_polite_safe_cached_and_never_fatal(tmp_path):
         before = dict(_Site.hits)
         again = enrich([Bookmark(url=f"{base}/page0", title="p0")], PageCache(tmp_path / "pages.json"))
         assert _Site.hits == before and again[f"{base}/page0"].fetched_at > 0  # served from the cache
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_cli_import_enrich_embeds_fetched_descriptions(tmp_path, monkeypatch, capsys):
+    from core.bookmarks.__main__ import main
+
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))  # where the page cache goes
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"{base}/starter\n{base}/missing\n", "utf-8")
+        store = str(tmp_path / "store")
+        assert main(["import", str(urls), "--store", store, "--enrich"]) == 0
+        assert "enriched: 1 pages fetched or cached, 1 failed" in capsys.readouterr().err
+        assert main(["search", "sourdough starters", "--store", store, "--json", "-k", "1"]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["url"] == f"{base}/starter"
     finally:
         server.shutdown()
         server.server_close()

@@ -1,4 +1,5 @@
-"""AppTest of the bookmark chat page: import, ask offline, see cited links, hostile input escaped."""
+"""AppTest of the bookmark chat page: import, ask offline, see cited links, hostile input escaped,
+settings in the link, OpenAI embeddings (offline here: they can only fail, and must fail cleanly)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def wait_for_import(at, timeout=300):
 
 def all_markdown(at) -> str:
     return "\n".join(m.value for m in at.markdown)
+
+
+def all_text(at) -> str:
+    """Every piece of text the page rendered (not widget values such as the password field)."""
+    kinds = ("markdown", "caption", "text", "error", "warning", "info", "success", "exception", "title")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def query_link(**params):
+    """A ``setup`` for run_page that opens the page with these query parameters."""
+    return lambda at: at.query_params.update(params)
 
 
 def test_demo_import_then_offline_answer_with_cited_links(run_page):
@@ -103,3 +115,83 @@ def test_llm_answer_streams_with_numbered_citations(run_page, monkeypatch, stand
     assert "**Sources**" in text and "1. [Python docs](https://docs.python.org/3/)" in text
     assert "sk-page-test" not in text and all("sk-page-test" not in c.value for c in at.caption)
     assert handler.requests and handler.requests[-1]["body"]["stream"] is True
+
+
+def test_link_restores_search_settings(run_page):
+    at = run_page(PAGE, setup=query_link(mode="mmr", k="7", with_descriptions="0"))
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="bm_mode").value == "mmr" and at.slider(key="bm_k").value == 7
+    assert at.checkbox(key="bm_desc").value is False
+    at.slider(key="bm_k").set_value(9).run()
+    assert at.query_params == {"mode": "mmr", "k": "9", "with_descriptions": "0"}  # only non-defaults
+
+
+def test_bad_link_values_are_clamped_or_ignored_with_a_message(run_page):
+    at = run_page(PAGE, setup=query_link(k="99999", mode="[bogus](javascript:alert(1))", threshold="nan"))
+    assert not at.exception
+    warnings = "\n".join(w.value for w in at.warning)
+    assert "k was out of range and was clamped" in warnings
+    assert "Ignored mode" in warnings and "Ignored threshold" in warnings
+    assert "](javascript:" not in warnings  # the link's text is shown escaped
+    assert at.slider(key="bm_k").value == 20 and at.selectbox(key="bm_mode").value == "hybrid"
+    assert at.query_params == {"k": "20"}  # the address bar now holds what the page uses
+
+
+def test_without_a_key_openai_embeddings_are_unavailable_and_search_stays_offline(run_page):
+    at = run_page(PAGE, timeout=120, setup=query_link(embeddings="openai"))
+    assert not at.exception
+    assert any("Ignored embeddings" in w.value and "no OpenAI key is configured" in w.value for w in at.warning)
+    emb = at.radio(key="bm_emb")
+    assert emb.value == "minilm" and emb.proto.disabled
+    assert any("OpenAI embeddings need an OpenAI key" in c.value for c in at.caption)
+    at.button(key="bm_demo").click().run()
+    at = wait_for_import(at)
+    at.chat_input(key="bm_chat").set_value("paper about dropping units to avoid overfitting").run()
+    assert not at.exception
+    assert "(https://jmlr.org/papers/v15/srivastava14a.html)" in all_markdown(at)
+
+
+@pytest.mark.parametrize("key_from", ["environment", "sidebar"])
+def test_unreachable_openai_embeddings_fail_cleanly_and_minilm_store_still_answers(run_page, monkeypatch, key_from):
+    secret = "sk-never-on-the-page-4242"
+    if key_from == "environment":
+        monkeypatch.setenv("OPENAI_API_KEY", secret)
+    at = run_page(PAGE, timeout=120)
+    if key_from == "sidebar":
+        at.text_input(key="bm_api_key").set_value(secret).run()
+    at.button(key="bm_demo").click().run()
+    at = wait_for_import(at)
+    at.text_input(key="bm_base_url").set_value("http://127.0.0.1:9").run()  # a closed loopback port
+    at.radio(key="bm_emb").set_value("openai").run()
+    assert not at.exception
+    assert any("No bookmarks embedded with OpenAI" in i.value for i in at.info)  # its own, empty store
+    at.button(key="bm_reembed").click().run()
+    job = registry.get(JOB_KEY)
+    assert job.join(120) and job.error
+    at.run()
+    assert not at.exception
+    failed = [e.value for e in at.error if "Import failed" in e.value]
+    # offline here, tiktoken's download fails first; with a network, the closed port would
+    assert failed and "check the network" in failed[0] and "keeps what it held before" in failed[0], failed
+    assert secret not in all_text(at)
+    at.text_input(key="bm_base_url").set_value("http://[::1").run()  # malformed: a message, not a traceback
+    assert not at.exception and any("cannot be opened" in e.value for e in at.error)
+    at.text_input(key="bm_base_url").set_value("http://127.0.0.1:9").run()
+    at.radio(key="bm_emb").set_value("minilm").run()  # back to the untouched MiniLM store
+    at.chat_input(key="bm_chat").set_value("train travel in europe").run()
+    assert not at.exception
+    text = all_markdown(at)
+    assert "(https://www.seat61.com/)" in text  # search results (the model at the closed port cannot answer)
+    assert secret not in all_text(at)
+
+
+def test_error_messages_name_the_host_and_never_hold_the_key():
+    import httpx
+    import openai
+
+    from pages._bm_ui import describe_error
+
+    refused = openai.APIConnectionError(request=httpx.Request("POST", "http://user:pw@127.0.0.1:9/v1/embeddings"))
+    text = describe_error(refused)
+    assert text.startswith("could not reach 127.0.0.1:9 (") and "base URL" in text and "pw" not in text
+    assert describe_error(ValueError("bad key sk-abc"), "sk-abc") == "ValueError: bad key ***"

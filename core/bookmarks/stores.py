@@ -1,4 +1,4 @@
-"""Vector stores behind one small interface: Chroma (local, default) and Pinecone (hosted).
+"""Vector stores behind one small interface: Chroma (local, default) and Pinecone (hosted, via langchain-pinecone).
 
 Both take precomputed, L2-normalised vectors, so the embedding step (and its cost) stays in
 `sync`, and both return cosine *similarities* (higher is better) whatever the backend reports.
@@ -128,60 +128,88 @@ class ChromaStore:
 
 
 # --- Pinecone ----------------------------------------------------------------------------
-class PineconeStore:
-    """A Pinecone index namespace behind the same interface.
+def _langchain_embeddings(embedder=None):
+    """Our embedder as a LangChain `Embeddings` (LangChain is imported lazily, as elsewhere)."""
+    from langchain_core.embeddings import Embeddings
 
-    ``index`` is anything with the pinecone SDK's ``Index`` methods (upsert, delete, query,
-    describe_index_stats); `open_pinecone` builds the real one lazily, only with a key.
+    def need():
+        if embedder is None:
+            raise RuntimeError("this Pinecone store was opened without an embedder; pass embedder= to "
+                               "open_pinecone to search it by text")
+        return embedder
+
+    class EmbedderAdapter(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return need().embed(list(texts)).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return need().embed_query(text).tolist()
+
+    return EmbedderAdapter()
+
+
+class PineconeStore:
+    """A Pinecone index namespace behind the same interface, through langchain-pinecone.
+
+    ``index`` is a pinecone SDK ``Index``. `langchain_store` is the `PineconeVectorStore` over
+    that index and namespace; with an ``embedder`` it also answers ``similarity_search("text")``.
+    Each vector's ``text`` metadata is its bookmark id: LangChain builds Documents from that key
+    and skips matches without it.
     """
 
     kind = "pinecone"
+    text_key = "text"
 
-    def __init__(self, index, model: str, dim: int, namespace: str = "bookmarks", batch: int = 100):
-        self.index, self.model, self.dim, self.namespace, self.batch = index, model, dim, namespace, batch
+    def __init__(self, index, model: str, dim: int, namespace: str = "bookmarks", batch: int = 100,
+                 embedder=None):
+        from langchain_pinecone import PineconeVectorStore
+
+        self.model, self.dim, self.namespace, self.batch = model, dim, namespace, batch
+        self.langchain_store = PineconeVectorStore(index=index, embedding=_langchain_embeddings(embedder),
+                                                   text_key=self.text_key, namespace=namespace)
 
     def upsert(self, ids, vectors, metadatas):
-        rows = [{"id": i, "values": [float(x) for x in v], "metadata": {**m, "embedding_model": self.model}}
+        rows = [{"id": i, "values": [float(x) for x in v],
+                 "metadata": {**m, "embedding_model": self.model, self.text_key: i}}
                 for i, v, m in zip(ids, vectors, metadatas)]
+        # langchain-pinecone only upserts vectors it embeds itself (add_texts); ours are precomputed.
         for s in range(0, len(rows), self.batch):
-            self.index.upsert(vectors=rows[s:s + self.batch], namespace=self.namespace)
+            self.langchain_store.index.upsert(vectors=rows[s:s + self.batch], namespace=self.namespace)
 
     def delete(self, ids):
-        ids = list(ids)
-        for s in range(0, len(ids), 1000):
-            self.index.delete(ids=ids[s:s + 1000], namespace=self.namespace)
+        self.langchain_store.delete(ids=list(ids))
 
     def query(self, vector, k, where=None, with_vectors=False):
-        res = self.index.query(vector=[float(x) for x in vector], top_k=int(k), namespace=self.namespace,
-                               filter=where, include_values=with_vectors, include_metadata=False)
-        matches = res["matches"] if isinstance(res, dict) else res.matches
-        out = []
-        for m in matches:
-            get = m.get if isinstance(m, dict) else (lambda key, _m=m: getattr(_m, key, None))
-            values = get("values")
-            out.append(VectorHit(get("id"), float(get("score")),
-                                 np.asarray(values, dtype=np.float32) if with_vectors and values else None))
-        return out
+        if k <= 0:
+            return []
+        vector = [float(x) for x in vector]
+        if not with_vectors:
+            found = self.langchain_store.similarity_search_by_vector_with_score(vector, k=int(k), filter=where)
+            return [VectorHit(doc.id, float(score)) for doc, score in found]
+        # retrieval runs its own MMR on the stored vectors; langchain-pinecone's MMR keeps them to itself.
+        res = self.langchain_store.index.query(vector=vector, top_k=int(k), namespace=self.namespace,
+                                               filter=where, include_values=True)
+        return [VectorHit(m.id, float(m.score), np.asarray(m.values, dtype=np.float32)) for m in res.matches]
 
     def count(self):
-        stats = self.index.describe_index_stats()
-        spaces = stats["namespaces"] if isinstance(stats, dict) else stats.namespaces
-        ns = spaces.get(self.namespace) if spaces else None
-        if ns is None:
-            return 0
-        return int(ns["vector_count"] if isinstance(ns, dict) else ns.vector_count)
+        # langchain-pinecone has no count; the SDK's namespace stats do.
+        ns = self.langchain_store.index.describe_index_stats().namespaces.get(self.namespace)
+        return int(ns.vector_count) if ns else 0
 
     def reset(self):
         try:
-            self.index.delete(delete_all=True, namespace=self.namespace)
+            self.langchain_store.delete(delete_all=True)
         except Exception as exc:  # an empty namespace answers "not found"
             if "not found" not in str(exc).lower():
                 raise
 
 
 def open_pinecone(api_key: str, index_name: str, model: str, dim: int, namespace: str,
-                  cloud: str = "aws", region: str = "us-east-1", client=None) -> PineconeStore:
-    """Connect to (and if needed create) a cosine index of the right dimension."""
+                  cloud: str = "aws", region: str = "us-east-1", client=None, embedder=None) -> PineconeStore:
+    """Connect to (and if needed create) a cosine index of the right dimension.
+
+    ``embedder`` (optional) lets `PineconeStore.langchain_store` search by text.
+    """
     if client is None:
         from pinecone import Pinecone
 
@@ -198,4 +226,4 @@ def open_pinecone(api_key: str, index_name: str, model: str, dim: int, namespace
         if int(have) != int(dim):
             raise EmbeddingMismatch(f"Pinecone index {index_name!r} has {have}-d vectors but {model} "
                                     f"makes {dim}-d ones; use another index name or re-index")
-    return PineconeStore(client.Index(index_name), model, dim, namespace)
+    return PineconeStore(client.Index(index_name), model, dim, namespace, embedder=embedder)
