@@ -16,7 +16,7 @@ from core.paths import data_dir
 from core.urlstate import from_query_params, to_query_params
 
 MODE_LABELS = {"similarity": "Similarity top-k", "threshold": "Similarity with score threshold",
-               "mmr": "MMR (diverse results)", "hybrid": "Hybrid: meaning + keywords + names"}
+               "mmr": "MMR (diverse results)", "hybrid": "Hybrid"}
 OPENAI_EMBEDDING_MODEL = "text-embedding-3-small"
 EMBEDDING_NAMES = {"minilm": "all-MiniLM-L6-v2", "openai": f"OpenAI {OPENAI_EMBEDDING_MODEL}"}
 EMBEDDING_LABELS = {"minilm": "all-MiniLM-L6-v2 (offline, default)", "openai": f"OpenAI {OPENAI_EMBEDDING_MODEL} (online)"}
@@ -109,7 +109,10 @@ def sidebar_settings(state: BookmarkPageState) -> LLMSettings:
         st.subheader("Search")
         state.mode = st.selectbox("Retrieval mode", MODES, index=MODES.index(state.mode),
                                   format_func=lambda m: MODE_LABELS[m] + (" (default)" if m == DEFAULT_MODE else ""),
-                                  key="bm_mode")
+                                  key="bm_mode",
+                                  help="Hybrid (the default) adds three scores: meaning (cosine similarity), "
+                                       "keywords (BM25, weighted by how many bookmarks have descriptions) and "
+                                       "similar names (character 4-grams). It measured best; see the README.")
         state.k = st.slider("Results per question", 1, 20, state.k, key="bm_k")
         if state.mode == "threshold":
             state.threshold = st.slider("Minimum cosine similarity", 0.0, 1.0, state.threshold, 0.01, key="bm_thr")
