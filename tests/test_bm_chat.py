@@ -20,6 +20,16 @@ from core.bookmarks.sync import BookmarkIndex
 from tests.bm_fixtures import HOSTILE_TITLE, QUESTIONS, HashEmbedder, labelled_bookmarks
 
 
+def send_json(handler: BaseHTTPRequestHandler, status: int, body) -> None:
+    """Answer a loopback stand-in's request with a JSON body."""
+    payload = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
     """The labelled collection plus a hostile bookmark, embedded once with MiniLM."""
@@ -145,14 +155,9 @@ class _StandIn(BaseHTTPRequestHandler):
                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
             self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
             return
-        payload = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+        send_json(self, 200, {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
                               "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                              "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+                              "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
 
     def log_message(self, *args):
         pass
@@ -264,12 +269,7 @@ class _PineconeDataPlane(BaseHTTPRequestHandler):
         self._reply(200, out)
 
     def _reply(self, status, out):
-        payload = json.dumps(out).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        send_json(self, status, out)
 
     def log_message(self, *args):
         pass
