@@ -1,5 +1,7 @@
 # Two commands: `make run` starts the studio, `make test` runs the whole test suite.
-# Both create .venv on first use and reinstall only when a requirements file changed.
+# Both create .venv on first use, install the pinned requirements and the project itself
+# (editable, so `core` and `ui` import from anywhere), and reinstall only when a requirements
+# file or pyproject.toml changed.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,25 +14,29 @@ ADDRESS ?= localhost
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed-run: requirements.txt | $(PY)
+$(VENV)/.installed-run: requirements.txt pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(PY) scripts/serve.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 chromium:
 	@scripts/ensure_chromium.sh
 
+# STUDIO_GUARD_TREE: the suite fails if any test changed a file git tracks.
 test: $(VENV)/.installed-dev chromium
-	$(PY) -m pytest
+	STUDIO_GUARD_TREE=1 $(PY) -m pytest
 
 bench: $(VENV)/.installed-dev
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/*.py; do n=$$(basename $$b .py); [ $$n = __init__ ] && continue; \
+	  echo "== bench.$$n"; $(PY) -m bench.$$n || exit 1; done
 
 clean-venv:
 	rm -rf $(VENV)

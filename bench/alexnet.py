@@ -19,17 +19,15 @@ from __future__ import annotations
 import argparse
 import copy
 import platform
-import sys
 import time
 from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.alexnet import AlexNet, AlexNetConfig, Trainer, TrainConfig, load_splits  # noqa: E402
-from core.device import pick_device, synchronize  # noqa: E402
+from core.alexnet import AlexNet, AlexNetConfig, Trainer, TrainConfig, load_splits
+from core.device import pick_device, synchronize
 
 
 def _repeat(loader, steps):

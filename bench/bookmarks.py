@@ -17,23 +17,21 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from core.bookmarks.exporters import to_chrome_json, to_netscape_html  # noqa: E402
-from core.bookmarks.importers import load_bookmarks  # noqa: E402
-from core.bookmarks.model import Bookmark, bookmark_id  # noqa: E402
-from core.bookmarks.retrieval import auto_weights, search  # noqa: E402
-from core.bookmarks.sync import BookmarkIndex  # noqa: E402
+from core.bookmarks.exporters import to_chrome_json, to_netscape_html
+from core.bookmarks.importers import load_bookmarks
+from core.bookmarks.model import Bookmark, bookmark_id
+from core.bookmarks.retrieval import auto_weights, search
+from core.bookmarks.sync import BookmarkIndex
 
 DATA = Path(os.environ.get("BM_SHARED_DATA", ROOT.parent / "shared" / "data" / "bookmarks"))
 QUERIES = ROOT / "bench" / "bm_queries.jsonl"

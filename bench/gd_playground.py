@@ -9,19 +9,17 @@ time), and the page's rerun time under Streamlit's AppTest.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import torch  # noqa: E402
+import torch
 
-from core.optim_playground.lr_finder import log_grid, lr_sweep  # noqa: E402
-from core.optim_playground.optimizers import run_batched, torch_optimizer  # noqa: E402
-from core.optim_playground.state import PlaygroundState  # noqa: E402
-from core.optim_playground.surfaces import make_surface  # noqa: E402
+from core.gradient_descent.lr_finder import log_grid, lr_sweep
+from core.gradient_descent.optimizers import run_batched, torch_optimizer
+from ui.gradient_descent.state import GradientDescentState
+from core.gradient_descent.surfaces import make_surface
 
 STEPS = 500
 REPEATS = 5
@@ -69,7 +67,7 @@ def page_reruns():
 def main() -> None:
     torch.set_num_threads(max(1, torch.get_num_threads()))
     surface = make_surface("rosenbrock")
-    configs = PlaygroundState().optimizer_configs()
+    configs = GradientDescentState().optimizer_configs()
     print(f"machine: {torch.get_num_threads()} torch threads, torch {torch.__version__}")
     batched = timed(lambda: run_batched(surface.value_and_grad, configs, [surface.start] * 6, STEPS))
     baseline = timed(lambda: torch_optim_loop(surface, configs, STEPS))

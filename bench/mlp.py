@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 import warnings
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from core.mlp import MLPConfig, TrainingRun, execute_epoch, init_coeffs, model_accuracy  # noqa: E402
-from core.mlp_data import playground_table  # noqa: E402
+from core.mlp import MLPConfig, TrainingRun, execute_epoch, init_coeffs, model_accuracy
+from core.mlp.data import playground_table
 
 HIDDENS = [8, 8]
 TARGET_ACC = float(os.environ.get("MLP_BENCH_TARGET", "0.95"))

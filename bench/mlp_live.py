@@ -7,15 +7,13 @@ Prints `name: value` lines; needs /usr/bin/chromium (skips cleanly without it).
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, open_page, start_server, stop_server  # noqa: E402
+from tests.browser import CHROMIUM_ARGS, chromium_path, open_page, start_server, stop_server
 
 WINDOW_S = 10.0
 

@@ -15,20 +15,18 @@ Run: ``.venv/bin/python bench/names.py`` (env ``NAMES_BENCH_STEPS`` sets the MLP
 from __future__ import annotations
 
 import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+import torch
+import torch.nn.functional as F
 
-from core.names.corpus import Corpus  # noqa: E402
-from core.names.counts import count_bigrams  # noqa: E402
-from core.names.data import default_words  # noqa: E402
-from core.names.mlp import MLP, MLPConfig  # noqa: E402
-from core.names.sampling import sample_names  # noqa: E402
-from core.names.training import MLPTrainConfig, SplitTensors, train_mlp  # noqa: E402
+from core.names.corpus import Corpus
+from core.names.counts import count_bigrams
+from core.names.data import default_words
+from core.names.mlp import MLP, CharMLPConfig
+from core.names.sampling import sample_names
+from core.names.training import MLPTrainConfig, SplitTensors, train_mlp
 
 STEPS = int(os.environ.get("NAMES_BENCH_STEPS", "3000"))
 
@@ -101,10 +99,10 @@ def main():
     print(f"count_ratio_vs_baseline: {base_s / ours_s:.1f}x")
 
     data = SplitTensors.build(corpus.split, vocab, 3)
-    model = MLP(vocab, MLPConfig())
+    model = MLP(vocab, CharMLPConfig())
     result = train_mlp(model, data, MLPTrainConfig(steps=STEPS, eval_every=10 * STEPS))
     ours_rate = result.steps_per_second
-    base_model = MLP(vocab, MLPConfig())
+    base_model = MLP(vocab, CharMLPConfig())
     t = time.perf_counter()
     makemore_train_loop(base_model, *data.train, STEPS)
     base_rate = STEPS / (time.perf_counter() - t)

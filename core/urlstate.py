@@ -5,6 +5,9 @@ A page keeps its settings in one dataclass. `to_query_params` turns it into flat
 field's metadata (``field(default=..., metadata={"min": 0, "max": 1, "choices": [...]})``).
 Anything malformed or out of range falls back to the default (or is clamped) and is reported
 in a list of messages instead of raising: a hand-edited link must never break a page.
+
+A field with ``metadata={"url": False}`` is page state that never travels in a link (a
+conversation, a typed key, filters that describe one person's data): both directions skip it.
 """
 
 from __future__ import annotations
@@ -52,9 +55,21 @@ def _coerce(kind: Any, raw: str) -> Any:
     return str(raw)
 
 
-def to_query_params(state: Any) -> dict[str, str]:
-    """Flat ``{name: text}`` for every field of the dataclass instance ``state``."""
-    return {f.name: _encode(getattr(state, f.name)) for f in dataclasses.fields(state)}
+def in_url(field: dataclasses.Field) -> bool:
+    """Whether a field travels in links (fields marked ``metadata={"url": False}`` do not)."""
+    return field.metadata.get("url", True) is not False
+
+
+def to_query_params(state: Any, changed_only: bool = False) -> dict[str, str]:
+    """Flat ``{name: text}`` for the link fields of the dataclass instance ``state``.
+
+    ``changed_only`` keeps only those that differ from the class defaults (shorter links).
+    """
+    params = {f.name: _encode(getattr(state, f.name)) for f in dataclasses.fields(state) if in_url(f)}
+    if changed_only:
+        defaults = to_query_params(type(state)())
+        params = {k: v for k, v in params.items() if v != defaults.get(k)}
+    return params
 
 
 def _check(field: dataclasses.Field, value: Any, messages: list[str]) -> Any:
@@ -79,7 +94,7 @@ def from_query_params(cls: type[T], params: Mapping[str, Any]) -> tuple[T, list[
     kwargs: dict[str, Any] = {}
     messages: list[str] = []
     for f in dataclasses.fields(cls):
-        if f.name not in params:
+        if f.name not in params or not in_url(f):
             continue
         raw = params[f.name]
         if isinstance(raw, (list, tuple)):  # st.query_params.to_dict() gives the last value

@@ -1,13 +1,13 @@
-"""Cached calls into core.optim_playground, keyed on plain settings (so reruns reuse results)."""
+"""Cached calls into core.gradient_descent, keyed on plain settings (so reruns reuse results)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core.optim_playground import lr_finder, one_weight, regression
-from core.optim_playground.expression import ExpressionError
-from core.optim_playground.optimizers import OptimizerConfig, RunResult, race_table, run_batched
-from core.optim_playground.surfaces import Surface, make_surface
+from core.gradient_descent import lr_finder, one_weight, regression
+from core.gradient_descent.expression import ExpressionError
+from core.gradient_descent.optimizers import OptimizerConfig, RunResult, race_table, run_batched
+from core.gradient_descent.surfaces import Surface, make_surface
 
 CONTOUR_N = 200
 CONTOUR_PLAY_N = 100

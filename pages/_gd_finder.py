@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.optim_playground.optimizers import KINDS, TITLES
-from core.optim_playground.state import PlaygroundState
+from core.gradient_descent.optimizers import KINDS, TITLES
+from ui.gradient_descent.state import GradientDescentState
 from pages import _gd_charts as charts
 from pages import _gd_compute as compute
 from pages._gd_state import key
 
 
-def render(state: PlaygroundState, device: str) -> None:
+def render(state: GradientDescentState, device: str) -> None:
     surface, error = compute.surface_or_error(state.surface, state.condition, state.expression)
     if error:
         st.error(f"Your formula was refused: {error}.", icon=":material/block:")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.optim_playground import one_weight
-from core.optim_playground.regime import classify_trajectory, quadratic_regime
-from core.optim_playground.state import LR_GRID, PlaygroundState
+from core.gradient_descent import one_weight
+from core.gradient_descent.regime import classify_trajectory, quadratic_regime
+from ui.gradient_descent.state import LR_GRID, GradientDescentState
 from pages import _gd_charts as charts
 from pages import _gd_compute as compute
 from pages._gd_state import key
@@ -14,7 +14,7 @@ from pages._gd_state import key
 REGIME_STYLE = {"slow": st.info, "converging": st.success, "oscillating": st.warning, "diverging": st.error}
 
 
-def render(state: PlaygroundState, device: str) -> None:
+def render(state: GradientDescentState, device: str) -> None:
     c1, c2, c3 = st.columns([1.2, 1, 1])
     c1.selectbox("Loss", one_weight.LOSS_KEYS, format_func=one_weight.LOSS_TITLES.get, key=key("loss_1d"))
     c1.select_slider("Learning rate (log scale)", LR_GRID, key=key("lr_1d"), format_func=lambda v: f"{v:g}",

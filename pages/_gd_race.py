@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.optim_playground.optimizers import HYPERPARAMETERS, KINDS, TITLES
-from core.optim_playground.state import CONDITION_GRID, EPS_GRID, LR_GRID, TOL_GRID, PlaygroundState
-from core.optim_playground.surfaces import SURFACE_KEYS, SURFACE_TITLES
+from core.gradient_descent.optimizers import HYPERPARAMETERS, KINDS, TITLES
+from ui.gradient_descent.state import CONDITION_GRID, EPS_GRID, LR_GRID, TOL_GRID, GradientDescentState
+from core.gradient_descent.surfaces import SURFACE_KEYS, SURFACE_TITLES
 from pages import _gd_charts as charts
 from pages import _gd_compute as compute
 from pages import _gd_state as gs
@@ -24,7 +24,7 @@ EXTRA = {  # (state field, label, help) for each optimizer's hyperparameters oth
 }
 
 
-def _controls(state: PlaygroundState) -> None:
+def _controls(state: GradientDescentState) -> None:
     c1, c2, c3 = st.columns([1.2, 1.6, 1])
     c1.selectbox("Surface", SURFACE_KEYS, format_func=SURFACE_TITLES.get, key=gs.key("surface"),
                  on_change=gs.on_surface_change)
@@ -97,7 +97,7 @@ def _playback_controls() -> None:
     c[3].select_slider("Speed (steps per frame)", SPEEDS, value=10, key="gd_speed")
 
 
-def render(state: PlaygroundState, device: str) -> None:
+def render(state: GradientDescentState, device: str) -> None:
     _controls(state)
     surface, error = compute.surface_or_error(state.surface, state.condition, state.expression)
     if error:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.optim_playground.state import BATCH_SIZES, REG_LR_GRID, PlaygroundState
+from ui.gradient_descent.state import BATCH_SIZES, REG_LR_GRID, GradientDescentState
 from pages import _gd_charts as charts
 from pages import _gd_compute as compute
 from pages._gd_state import key
 
 
-def render(state: PlaygroundState, device: str) -> None:
+def render(state: GradientDescentState, device: str) -> None:
     st.markdown("Fit **y = w·x + b** to 200 noisy points. The normal equations give the least-squares answer "
                 "in one solve; gradient descent walks toward it, using the mean gradient of a batch per update. "
                 "A full batch (200) takes one smooth update per epoch, a batch of 1 (stochastic GD) takes 200 "

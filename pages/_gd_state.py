@@ -1,4 +1,4 @@
-"""The page state <-> widgets <-> URL: one PlaygroundState, one widget key per field ("gd_<field>")."""
+"""The page state <-> widgets <-> URL: one GradientDescentState, one widget key per field ("gd_<field>")."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import fields
 
 import streamlit as st
 
-from core.optim_playground.optimizers import KINDS
-from core.optim_playground.state import SUGGESTED_LRS, PlaygroundState
-from core.optim_playground.surfaces import make_surface
+from core.gradient_descent.optimizers import KINDS
+from ui.gradient_descent.state import SUGGESTED_LRS, GradientDescentState
+from core.gradient_descent.surfaces import make_surface
 from core.urlstate import from_query_params, to_query_params
 
 PREFIX = "gd_"
@@ -19,11 +19,11 @@ def key(name: str) -> str:
     return PREFIX + name
 
 
-def load() -> PlaygroundState:
+def load() -> GradientDescentState:
     """The current state: from the link on a session's first run, from the widgets afterwards."""
     ss = st.session_state
     if not ss.get(LOADED):
-        state, messages = from_query_params(PlaygroundState, st.query_params.to_dict())
+        state, messages = from_query_params(GradientDescentState, st.query_params.to_dict())
         state = state.snapped()
         for f in fields(state):
             ss[key(f.name)] = getattr(state, f.name)
@@ -31,16 +31,16 @@ def load() -> PlaygroundState:
         ss["gd_url_messages"] = messages
     else:
         # Re-assigning keeps values of widgets not drawn in this run (Streamlit drops those).
-        for f in fields(PlaygroundState):
+        for f in fields(GradientDescentState):
             ss[key(f.name)] = ss[key(f.name)]
     return current()
 
 
-def current() -> PlaygroundState:
-    return PlaygroundState(**{f.name: st.session_state[key(f.name)] for f in fields(PlaygroundState)})
+def current() -> GradientDescentState:
+    return GradientDescentState(**{f.name: st.session_state[key(f.name)] for f in fields(GradientDescentState)})
 
 
-def sync_url(state: PlaygroundState) -> None:
+def sync_url(state: GradientDescentState) -> None:
     """Reflect the state in the address bar so a copied link reproduces this view."""
     params = to_query_params(state)
     if st.query_params.to_dict() != params:
@@ -72,8 +72,8 @@ def set_start(x: float, y: float) -> None:
 
 def reset_all() -> None:
     """Back to the defaults (and a clean URL on the next sync)."""
-    for f in fields(PlaygroundState):
-        st.session_state[key(f.name)] = getattr(PlaygroundState(), f.name)
+    for f in fields(GradientDescentState):
+        st.session_state[key(f.name)] = getattr(GradientDescentState(), f.name)
     st.session_state["gd_play_step"] = None
     st.session_state["gd_playing"] = False
 

@@ -1,4 +1,4 @@
-"""Sidebar controls of the MLP trainer: widgets <-> `PlaygroundState` <-> URL (no math here)."""
+"""Sidebar controls of the MLP trainer: widgets <-> `MLPTrainerState` <-> URL (no math here)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import dataclasses
 import streamlit as st
 
 from core.mlp import ACTIVATIONS, OPTIMIZERS, REGULARIZERS
-from core.mlp_data import FEATURE_NAMES
-from core.mlp_session import DATASETS, LOSS_CHOICES, TABLE_DATASETS, MAX_LAYERS, MAX_NEURONS, PlaygroundState
+from core.mlp.data import FEATURE_NAMES
+from ui.mlp_trainer.state import DATASETS, LOSS_CHOICES, TABLE_DATASETS, MAX_LAYERS, MAX_NEURONS, MLPTrainerState
 from core.urlstate import from_query_params, to_query_params
 
 LR_OPTIONS = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -29,7 +29,7 @@ def _nearest(options: list[float], value: float) -> float:
     return min(options, key=lambda o: abs(o - value) / max(abs(value), 1e-12))
 
 
-def _seed_widgets(state: PlaygroundState) -> None:
+def _seed_widgets(state: MLPTrainerState) -> None:
     """Write a state into the widgets' session keys (first visit, or a preset)."""
     ss = st.session_state
     for f in dataclasses.fields(state):
@@ -50,16 +50,16 @@ def initial_state() -> list[str]:
     """On a session's first run, load the state from the URL; returns messages about bad values."""
     if st.session_state.get(_PREFIX + "ready"):
         return []
-    state, messages = from_query_params(PlaygroundState, st.query_params.to_dict())
+    state, messages = from_query_params(MLPTrainerState, st.query_params.to_dict())
     _seed_widgets(state)
     st.session_state[_PREFIX + "ready"] = True
     return messages
 
 
-def sidebar() -> PlaygroundState:
+def sidebar() -> MLPTrainerState:
     """Draw the controls and return the state they describe."""
     sb, k = st.sidebar, _PREFIX
-    names = [f.name for f in dataclasses.fields(PlaygroundState)] + ["layers"] + [f"n{i}" for i in range(MAX_LAYERS)]
+    names = [f.name for f in dataclasses.fields(MLPTrainerState)] + ["layers"] + [f"n{i}" for i in range(MAX_LAYERS)]
     for key in (k + n for n in names):
         if key in st.session_state:  # keep values of widgets hidden this run (Streamlit drops their state)
             st.session_state[key] = st.session_state[key]
@@ -95,13 +95,13 @@ def sidebar() -> PlaygroundState:
     sb.number_input("Seed (initial weights, batch order)", 0, 2**31 - 1, key=k + "seed")
     sb.number_input("Stop at epoch (0 = run until paused)", 0, 10**7, step=100, key=k + "stop_at")
     ss = st.session_state
-    values = {f.name: ss.get(k + f.name) for f in dataclasses.fields(PlaygroundState)
+    values = {f.name: ss.get(k + f.name) for f in dataclasses.fields(MLPTrainerState)
               if f.name != "hiddens" and (k + f.name) in ss}
     values["hiddens"] = [int(ss[f"{k}n{i}"]) for i in range(int(layers))]
-    return PlaygroundState(**values)
+    return MLPTrainerState(**values)
 
 
-def sync_url(state: PlaygroundState) -> None:
+def sync_url(state: MLPTrainerState) -> None:
     """Mirror the state in the address bar so a copied link reproduces this setup."""
     params = to_query_params(state)
     if st.query_params.to_dict() != params:

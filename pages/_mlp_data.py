@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.mlp_data import MAX_UPLOAD_BYTES, DataError, grid_points, read_csv_bytes, table_from_frame
+from core.mlp.data import MAX_CSV_BYTES, DataError, grid_points, read_csv_bytes, table_from_frame
 from pages import _mlp_charts as charts
 
 CANVAS = grid_points(25)[1]  # clickable grid, 0.5 apart over [-6, 6]²
@@ -85,8 +85,8 @@ def _read_upload(upload) -> pd.DataFrame:
     cache = st.session_state.get("mlpo_csv_frame")
     if cache and cache[0] == key:
         return cache[1]
-    if upload.size > MAX_UPLOAD_BYTES:  # refuse before reading a huge file into memory
-        raise DataError(f"The file is {upload.size / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB. "
+    if upload.size > MAX_CSV_BYTES:  # refuse before reading a huge file into memory
+        raise DataError(f"The file is {upload.size / 1e6:.1f} MB; the limit is {MAX_CSV_BYTES / 1e6:.0f} MB. "
                         "Upload a sample of the rows.")
     frame = read_csv_bytes(upload.getvalue())
     st.session_state["mlpo_csv_frame"] = (key, frame)
@@ -98,7 +98,7 @@ def csv_panel(state):
     upload = st.file_uploader("CSV file (one row per example, a header row, numeric target)", type=["csv", "txt"],
                               key="mlpu_csv")
     if upload is None:
-        st.caption(f"Up to {MAX_UPLOAD_BYTES // 2**20} MB. Kaggle's Titanic `train.csv` works once its target "
+        st.caption(f"Up to {MAX_CSV_BYTES // 2**20} MB. Kaggle's Titanic `train.csv` works once its target "
                    "(`Survived`) is chosen: text columns with few values are one-hot encoded.")
         return None
     try:

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.mlp_backprop import gradient_check
-from core.mlp_export import coeffs_to_json, standalone_script, state_dict_bytes
-from core.mlp_session import gradient_check_data, sigmoid_combination
+from core.mlp.backprop import gradient_check
+from core.mlp.export import coeffs_to_json, standalone_script, state_dict_bytes
+from core.mlp.views import gradient_check_data, sigmoid_combination
 from pages import _mlp_charts as charts
 
 # The combination of the source article (002): a1 = σ(-1.75x - 0.1), a2 = σ(0.172x + 0.15),
@@ -98,4 +98,4 @@ def export_panel(run, table, state) -> None:
                             icon=":material/code:", on_click="ignore", key="mlpe_py")
     st.caption("The script contains the six functions of `core/mlp.py`, this configuration and the training "
                "data; `python mlp_run.py` retrains from the same seed for the same number of epochs. The "
-               "state_dict loads into the equivalent `nn.Sequential` (see `core.mlp_torch.to_sequential`).")
+               "state_dict loads into the equivalent `nn.Sequential` (see `core.mlp.sequential.to_sequential`).")

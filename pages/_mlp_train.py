@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.mlp_session import boundary_grid, neuron_grids
+from core.mlp.views import boundary_grid, neuron_grids
 from pages import _mlp_charts as charts
 
 TICK = 0.3  # seconds between live updates while playing

@@ -8,11 +8,11 @@ import streamlit as st
 from core.names.compare import PUBLISHED_COUNTS_ALL
 from core.names.corpus import Corpus
 from core.names.data import MAX_WORD_LENGTH, WordListError
-from core.names.settings import NamesSettings
+from ui.bigram_names.state import BigramNamesState
 from pages._names_charts import counts_heatmap, next_char_bars
 
 
-def counts_tab(corpus: Corpus, settings: NamesSettings) -> None:
+def counts_tab(corpus: Corpus, settings: BigramNamesState) -> None:
     vocab = corpus.vocab
     c1, c2, c3 = st.columns(3)
     c1.metric("Words", f"{len(corpus.words):,}")
@@ -54,7 +54,7 @@ def counts_tab(corpus: Corpus, settings: NamesSettings) -> None:
         _scorer(corpus, settings)
 
 
-def _scorer(corpus: Corpus, settings: NamesSettings) -> None:
+def _scorer(corpus: Corpus, settings: BigramNamesState) -> None:
     st.markdown("**Score a name**")
     text = st.text_input("Name", "emma", max_chars=MAX_WORD_LENGTH, key="names_score_text")
     word = text.strip().lower()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.names.corpus import Corpus
 from core.names.data import WordListError, babyname_years, load_babynames, parse_word_list
-from core.names.settings import NamesSettings
+from ui.bigram_names.state import BigramNamesState
 
 
 @st.cache_resource(show_spinner="Loading the baby-name table…", max_entries=8)
@@ -21,7 +21,7 @@ def uploaded_corpus(digest: str, data: bytes) -> Corpus:
     return Corpus(parse_word_list(data))
 
 
-def choose_corpus(settings: NamesSettings) -> tuple[Corpus, str, str]:
+def choose_corpus(settings: BigramNamesState) -> tuple[Corpus, str, str]:
     """Sidebar controls; returns the corpus, a key identifying it, and a description."""
     sb = st.sidebar
     sb.subheader("Word list")

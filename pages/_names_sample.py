@@ -7,11 +7,11 @@ import streamlit as st
 
 from core.names.corpus import Corpus
 from core.names.sampling import sample_names, trace_sample
-from core.names.settings import NamesSettings
+from ui.bigram_names.state import BigramNamesState
 from pages._names_charts import next_char_bars
 
 
-def available_models(corpus: Corpus, corpus_key: str, settings: NamesSettings) -> dict:
+def available_models(corpus: Corpus, corpus_key: str, settings: BigramNamesState) -> dict:
     """Counts model always; the session's trained models when they belong to this word list."""
     models = {f"Counts bigram (k = {settings.smoothing:g})": corpus.counts_model(settings.smoothing)}
     trained = st.session_state.get("names_trained", {})
@@ -23,7 +23,7 @@ def available_models(corpus: Corpus, corpus_key: str, settings: NamesSettings) -
     return models
 
 
-def sample_tab(corpus: Corpus, corpus_key: str, settings: NamesSettings) -> None:
+def sample_tab(corpus: Corpus, corpus_key: str, settings: BigramNamesState) -> None:
     models = available_models(corpus, corpus_key, settings)
     c = st.columns([2, 1, 1, 1, 1])
     label = c[0].selectbox("Model", list(models), key="names_sample_model",

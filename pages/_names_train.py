@@ -8,13 +8,13 @@ import streamlit as st
 from core.jobs import FAILED, BackgroundJob
 from core.names.compare import comparison_rows, probability_difference
 from core.names.corpus import Corpus
-from core.names.mlp import MLPConfig
+from core.names.mlp import CharMLPConfig
 from core.names.neural_bigram import NeuralBigramConfig
 from core.names.runs import run_mlp, run_neural_bigram
-from core.names.settings import NamesSettings
+from ui.bigram_names.state import BigramNamesState
 from core.names.training import MLPTrainConfig
 from pages._names_charts import embedding_scatter, loss_curves, prob_difference
-from pages._shared import session_device
+from ui.device import session_device
 
 JOBS, TRAINED = "names_jobs", "names_trained"
 
@@ -27,7 +27,7 @@ def _trained() -> dict:
     return st.session_state.setdefault(TRAINED, {})
 
 
-def train_tab(corpus: Corpus, corpus_key: str, settings: NamesSettings) -> None:
+def train_tab(corpus: Corpus, corpus_key: str, settings: BigramNamesState) -> None:
     st.markdown("Both models train in the background on the 80% training words; the page stays usable "
                 "and the trained model is kept for this session (sample from it in the **Sample** tab).")
     left, right = st.columns(2)
@@ -59,7 +59,7 @@ def train_tab(corpus: Corpus, corpus_key: str, settings: NamesSettings) -> None:
                                                    key="names_mlp_steps", help="makemore: 200,000 (a few minutes)."))
         settings.lr = float(c[1].number_input("Learning rate", 1e-4, 10.0, settings.lr, format="%.4f", key="names_lr"))
         settings.batchnorm = c[2].toggle("BatchNorm", settings.batchnorm, key="names_bn")
-        mcfg = MLPConfig(block_size=settings.block_size, n_embd=settings.n_embd, n_hidden=settings.n_hidden,
+        mcfg = CharMLPConfig(block_size=settings.block_size, n_embd=settings.n_embd, n_hidden=settings.n_hidden,
                          batchnorm=settings.batchnorm)
         tcfg = MLPTrainConfig(steps=settings.mlp_steps, batch_size=settings.batch_size, lr=settings.lr,
                               lr_decay_step=settings.mlp_steps // 2, lr_late=settings.lr / 10,
@@ -108,7 +108,7 @@ def _job_panel(kind: str, total_steps: int, reference: float) -> None:
     panel()
 
 
-def _bigram_result(corpus: Corpus, corpus_key: str, settings: NamesSettings) -> None:
+def _bigram_result(corpus: Corpus, corpus_key: str, settings: BigramNamesState) -> None:
     tm = _trained().get("bigram")
     if tm is None or tm.corpus_key != corpus_key:
         return
@@ -139,7 +139,7 @@ def _mlp_result(corpus_key: str) -> None:
     st.plotly_chart(embedding_scatter(points.tolist(), tm.model.vocab.itos, how), width="stretch", key="names_emb")
 
 
-def compare_tab(corpus: Corpus, corpus_key: str, settings: NamesSettings) -> None:
+def compare_tab(corpus: Corpus, corpus_key: str, settings: BigramNamesState) -> None:
     ours = {f"Counts bigram, add-{settings.smoothing:g}": {**corpus.counts_losses(settings.smoothing),
                                                             "note": "counted on the training words"}}
     for kind, tm in _trained().items():

@@ -13,7 +13,7 @@ from core.alexnet.trainer import TrainConfig
 from core.device import pick_device, preference_choices
 from core.jobs import FINISHED, PAUSED, RUNNING, registry
 from pages import _alexnet_views as views
-from pages._shared import device_preference, session_device
+from ui.device import device_preference, session_device
 
 JOB_KEY = "alexnet"  # one training job per server process: a reloaded tab re-attaches to it
 DATASETS = {

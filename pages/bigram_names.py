@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.names.settings import NamesSettings
+from ui.bigram_names.state import BigramNamesState
 from core.urlstate import from_query_params, to_query_params
 from pages._names_counts import counts_tab
 from pages._names_data import choose_corpus
@@ -14,10 +14,10 @@ from pages._names_train import compare_tab, train_tab
 STATE_KEY = "names_settings"
 
 
-def load_settings() -> NamesSettings:
+def load_settings() -> BigramNamesState:
     """The page state: read from the URL on the first run of a session, then kept."""
     if STATE_KEY not in st.session_state:
-        settings, messages = from_query_params(NamesSettings, st.query_params.to_dict())
+        settings, messages = from_query_params(BigramNamesState, st.query_params.to_dict())
         st.session_state[STATE_KEY] = settings
         for message in messages:
             st.toast(message, icon=":material/info:")
@@ -45,5 +45,5 @@ with compare:
     compare_tab(corpus, corpus_key, settings)
 
 # only what differs from the defaults goes into the link
-defaults, current = to_query_params(NamesSettings()), to_query_params(settings)
+defaults, current = to_query_params(BigramNamesState()), to_query_params(settings)
 st.query_params.from_dict({k: v for k, v in current.items() if v != defaults[k]})

@@ -1,14 +1,18 @@
 """Gradient descent playground: one weight, 2-D surfaces, six optimizers, batch sizes, an LR finder.
 
-A thin view: widgets write one PlaygroundState (mirrored in the URL), computations live in
-core.optim_playground and are cached per setting, the helpers pages/_gd_*.py draw each tab.
+A thin view: widgets write one GradientDescentState (mirrored in the URL), computations live in
+core.gradient_descent and are cached per setting, the helpers pages/_gd_*.py draw each tab.
 """
 
 import streamlit as st
 
+from ui.navigation import enter_page
+
+enter_page()
+
 from pages import _gd_finder, _gd_one_d, _gd_race, _gd_regression
 from pages import _gd_state as gs
-from pages._shared import session_device
+from ui.device import session_device
 
 st.title("Gradient descent playground")
 st.caption("Follow the slope downhill: w ← w − lr · dL/dw. See how the learning rate decides between crawling, "

@@ -4,7 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from core.device import describe_devices, matmul_probe, pick_device, preference_choices
-from pages._shared import DEVICE_KEY, PAGES, device_preference
+from ui.catalogue import PAGES
+from ui.device import DEVICE_KEY, device_preference
+from ui.navigation import enter_page
+
+enter_page()
 
 st.title("Deep-learning studio")
 st.markdown(

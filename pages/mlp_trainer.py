@@ -5,7 +5,7 @@ training panel every ``TICK`` seconds, and each rerun advances the `core.mlp.Tra
 ``st.session_state`` by as many epochs as fit in ``BUDGET`` seconds, then redraws the curves and
 the decision boundary (a second fragment refreshes the per-neuron heatmaps every 2 s, the
 costliest figure). No thread is involved: the page stays responsive between ticks, pause
-simply stops the timer, and the run is resumable. Settings live in one `PlaygroundState`
+simply stops the timer, and the run is resumable. Settings live in one `MLPTrainerState`
 mirrored in the URL.
 """
 
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.mlp_data import DataError
-from core.mlp_session import PlaygroundState, build_table, new_run
+from core.mlp.data import DataError
+from ui.mlp_trainer.state import MLPTrainerState, build_table, new_run
 from pages import _mlp_controls as controls
 from pages import _mlp_data as data_ui
 from pages import _mlp_tabs as tabs
 from pages import _mlp_train as train_ui
-from pages._shared import session_device
+from ui.device import session_device
 
 st.title("MLP trainer")
 st.caption("Six plain functions (init_coeffs, calc_preds, calc_loss, update_coeffs, execute_epoch, train_model) "
@@ -27,7 +27,7 @@ st.caption("Six plain functions (init_coeffs, calc_preds, calc_loss, update_coef
 
 for message in controls.initial_state():
     st.warning(message, icon=":material/link_off:")
-state: PlaygroundState = controls.sidebar()
+state: MLPTrainerState = controls.sidebar()
 controls.sync_url(state)
 ss = st.session_state
 

@@ -40,14 +40,18 @@ class Server:
     log: Path
 
 
-def start_server(root: Path, data_dir: Path, timeout: float = 90) -> Server:
-    """The app (as `make run` starts it) on a free loopback port; waits for ``/_stcore/health``."""
+def start_server(root: Path, data_dir: Path, timeout: float = 90, address: str = "127.0.0.1",
+                 env: dict | None = None, log_name: str = "server") -> Server:
+    """The app, started as `make run` starts it, on a free port; waits for ``/_stcore/health``.
+
+    ``address`` is the bind address (a network bind such as ``0.0.0.0`` is still reached through
+    127.0.0.1); ``env`` adds environment variables for the server.
+    """
     port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / "server.log"
-    env = {**os.environ, "STUDIO_DATA_DIR": str(data_dir)}
-    # scripts/serve.py is `make run`'s launcher (it keeps Streamlit from treating pages/ as v1 pages).
-    cmd = [sys.executable, "scripts/serve.py", "--server.address", "127.0.0.1",
+    log = ARTIFACTS / f"{log_name}.log"
+    env = {**os.environ, "STUDIO_DATA_DIR": str(data_dir), **(env or {})}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", address,
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     handle = open(log, "w")
     process = subprocess.Popen(cmd, cwd=root, env=env, stdout=handle, stderr=subprocess.STDOUT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,29 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 for var in ("STUDIO_DEVICE", "OPENAI_API_KEY", "PINECONE_API_KEY"):
     os.environ.pop(var, None)
+
+
+def _tracked_changes() -> set[str]:
+    """Tracked files that differ from HEAD, and untracked files git does not ignore."""
+    out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    return {line[3:] for line in out.splitlines() if line.strip()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tracked_tree_guard():
+    """With ``STUDIO_GUARD_TREE=1`` (set by `make test`), fail when the suite changed the work tree.
+
+    Tests write only into temporary folders and ``tests/artifacts/`` (ignored). Off by default so a
+    developer can run tests while editing.
+    """
+    if os.environ.get("STUDIO_GUARD_TREE") != "1" or not (ROOT / ".git").exists():
+        yield
+        return
+    before = _tracked_changes()
+    yield
+    changed = sorted(_tracked_changes() - before)
+    assert not changed, f"the test suite wrote into the work tree: {changed}"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from core.optim_playground import one_weight, regression
-from core.optim_playground.lr_finder import log_grid, lr_sweep
-from core.optim_playground.optimizers import OptimizerConfig
-from core.optim_playground.regime import classify_trajectory, quadratic_regime
-from core.optim_playground.state import LR_GRID, PlaygroundState
-from core.optim_playground.surfaces import SURFACE_KEYS, make_surface
+from core.gradient_descent import one_weight, regression
+from core.gradient_descent.lr_finder import log_grid, lr_sweep
+from core.gradient_descent.optimizers import OptimizerConfig
+from core.gradient_descent.regime import classify_trajectory, quadratic_regime
+from ui.gradient_descent.state import LR_GRID, GradientDescentState
+from core.gradient_descent.surfaces import SURFACE_KEYS, make_surface
 from core.urlstate import from_query_params, to_query_params
 
 BUILTIN = [k for k in SURFACE_KEYS if k != "custom"]
@@ -118,18 +118,18 @@ def test_lr_sweep_finds_the_quadratic_sweet_spot():
 
 
 def test_state_round_trips_through_the_url_and_clamps_bad_values():
-    state = PlaygroundState(surface="beale", optimizers=["adam", "gd"], lr_adam=0.3, start_x=2.5,
+    state = GradientDescentState(surface="beale", optimizers=["adam", "gd"], lr_adam=0.3, start_x=2.5,
                             expression="x**2 + sin(y)")
-    back, messages = from_query_params(PlaygroundState, to_query_params(state))
+    back, messages = from_query_params(GradientDescentState, to_query_params(state))
     assert back == state and messages == []
     hostile = {"surface": "mars", "lr_gd": "1e9", "optimizers": "adam,rm -rf", "steps": "lots"}
-    back, messages = from_query_params(PlaygroundState, hostile)
+    back, messages = from_query_params(GradientDescentState, hostile)
     assert back.surface == "rosenbrock" and back.lr_gd == 10.0 and back.steps == 500
     assert len(messages) == 4
 
 
 def test_snapped_puts_values_on_slider_grids():
-    state = PlaygroundState(lr_1d=0.37, lr_gd=3e-4 * 1.1, condition=33.0, batch_size=20,
+    state = GradientDescentState(lr_1d=0.37, lr_gd=3e-4 * 1.1, condition=33.0, batch_size=20,
                             optimizers=["adam", "gd", "adam"]).snapped()
     assert (state.lr_1d, state.lr_gd, state.condition, state.batch_size) == (0.3, 3e-4, 50.0, 16)
     assert state.lr_1d in LR_GRID and state.optimizers == ["gd", "adam"]

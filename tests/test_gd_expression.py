@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.optim_playground.expression import ExpressionError, parse_expression
-from core.optim_playground.surfaces import custom_surface
+from core.gradient_descent.expression import ExpressionError, parse_expression
+from core.gradient_descent.surfaces import custom_surface
 
 
 def evaluate(text, x, y):

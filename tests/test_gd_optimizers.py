@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from core.optim_playground.optimizers import (KINDS, OptimizerConfig, race_table, run_batched, steps_to_tolerance,
+from core.gradient_descent.optimizers import (KINDS, OptimizerConfig, race_table, run_batched, steps_to_tolerance,
                                               torch_optimizer)
-from core.optim_playground.surfaces import make_surface
+from core.gradient_descent.surfaces import make_surface
 
 STEPS = 60
 

@@ -1,6 +1,6 @@
 """AppTest of the shell: app.py navigation and the Home page's device panel."""
 
-from pages._shared import PAGES
+from ui.catalogue import PAGES
 
 
 def test_app_runs_and_home_shows_the_cpu(run_page):

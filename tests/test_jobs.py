@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from core.jobs import DONE, FAILED, STOPPED, BackgroundJob, JobRegistry
+from core.jobs import DONE, FAILED, PAUSED, QUEUED, RUNNING, STOPPED, BackgroundJob, JobRegistry, NotOwner
 
 
 def _counting(job):
@@ -53,16 +53,98 @@ def test_failure_is_captured_not_raised():
     assert job.status == FAILED and "loss is nan" in job.error
 
 
-def test_registry_refuses_a_second_run_under_the_same_key():
-    reg = JobRegistry()
+def test_registry_refuses_a_second_run_of_the_same_owner_in_an_area():
+    reg = JobRegistry(max_running=2, max_per_owner=2)
     gate = threading.Event()
-    reg.start("k", lambda job: gate.wait(5))
+    reg.submit("k", "alice", lambda job: gate.wait(5))
     with pytest.raises(RuntimeError):
-        reg.start("k", lambda job: None)
+        reg.submit("k", "alice", lambda job: None)
+    other = reg.submit("k", "bob", lambda job: 2)  # another owner, same area: fine
+    assert other.join(5) and other.result == 2
     gate.set()
-    reg.get("k").join(5)
-    assert reg.get("k").status == DONE
-    reg.start("k", lambda job: 1).join(5)
+    reg.get("k", "alice").join(5)
+    assert reg.get("k", "alice").status == DONE
+    assert reg.submit("k", "alice", lambda job: 1).join(5)
+
+
+def _blocking(gate):
+    def target(job):
+        while not gate.is_set() and job.checkpoint():
+            time.sleep(0.005)
+        return "ok"
+    return target
+
+
+def test_only_the_owner_can_pause_resume_or_stop():
+    reg = JobRegistry(max_running=2, max_per_owner=1)
+    gate = threading.Event()
+    job = reg.submit("alexnet", "browser:alice", _blocking(gate))
+    for action in ("pause", "resume", "stop"):
+        with pytest.raises(NotOwner):
+            getattr(job, action)(by="browser:mallory")
+    assert job.status == RUNNING
+    job.pause(by="browser:alice")
+    assert job.status == PAUSED
+    job.resume(by="browser:alice")
+    job.stop(by="browser:alice")
+    assert job.join(5) and job.status == STOPPED
+    assert reg.get("alexnet", "browser:mallory") is None  # nobody else finds it under their name
+
+
+def test_heavy_jobs_beyond_the_server_cap_wait_in_a_fifo_queue():
+    reg = JobRegistry(max_running=2, max_per_owner=1)
+    gates = [threading.Event() for _ in range(4)]
+    jobs = [reg.submit(f"area{i}", f"owner{i}", _blocking(g)) for i, g in enumerate(gates)]
+    assert [j.status for j in jobs] == [RUNNING, RUNNING, QUEUED, QUEUED]
+    assert [reg.queue_position(j) for j in jobs] == [None, None, 1, 2]
+    gates[0].set()
+    assert jobs[0].join(5)
+    deadline = time.monotonic() + 5
+    while jobs[2].status == QUEUED and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert jobs[2].status == RUNNING and jobs[3].status == QUEUED and reg.queue_position(jobs[3]) == 1
+    for g in gates:
+        g.set()
+    assert all(j.join(5) for j in jobs)
+
+
+def test_per_owner_cap_lets_others_go_first_and_a_queued_job_can_be_cancelled():
+    reg = JobRegistry(max_running=3, max_per_owner=1)
+    gate = threading.Event()
+    first = reg.submit("alexnet", "alice", _blocking(gate))
+    second = reg.submit("bookmarks", "alice", _blocking(gate))  # alice is at her cap: waits
+    bob = reg.submit("alexnet", "bob", _blocking(gate))  # bob is not: starts at once, ahead of her
+    assert (first.status, second.status, bob.status) == (RUNNING, QUEUED, RUNNING)
+    with pytest.raises(NotOwner):
+        second.stop(by="bob")
+    second.stop(by="alice")
+    assert second.status == STOPPED and second.finished and reg.queue_position(second) is None
+    gate.set()
+    assert first.join(5) and bob.join(5)
+    assert second.started_at is None  # never ran
+
+
+def test_heavy_jobs_get_a_fair_share_of_threads_and_light_jobs_start_at_once():
+    import torch
+
+    from core.threads import fair_share
+
+    reg = JobRegistry(max_running=2, max_per_owner=1)
+    heavy = reg.submit("train", "alice", lambda job: torch.get_num_threads())
+    assert heavy.join(5) and heavy.result == fair_share(2) == heavy.threads
+    gate = threading.Event()
+    blockers = [reg.submit(f"b{i}", f"o{i}", _blocking(gate)) for i in range(2)]
+    light = reg.submit("notes", "alice", lambda job: "light", heavy=False)
+    assert light.join(5) and light.result == "light"  # not held back by the full heavy slots
+    gate.set()
+    assert all(b.join(5) for b in blockers)
+
+
+def test_settings_travel_with_the_job():
+    reg = JobRegistry()
+    job = reg.submit("alexnet", "alice", lambda job: None, settings={"epochs": 3})
+    job.join(5)
+    assert reg.get("alexnet", "alice").settings == {"epochs": 3}
 
 
 def test_event_log_is_bounded():

@@ -7,9 +7,9 @@ import torch
 
 from core.mlp import (MLPConfig, TrainingDiverged, TrainingRun, calc_loss, calc_preds, execute_epoch,
                       init_coeffs, model_accuracy, single_thread, train_model, update_coeffs)
-from core.mlp_backprop import gradient_check, init_two_layer, two_layer_gradients
-from core.mlp_data import playground_table
-from core.mlp_torch import to_sequential, train_sequential
+from core.mlp.backprop import gradient_check, init_two_layer, two_layer_gradients
+from core.mlp.data import playground_table
+from core.mlp.sequential import to_sequential, train_sequential
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.mlp_data import (FEATURE_NAMES, MAX_UPLOAD_BYTES, DataError, breast_cancer_table, digits_table, titanic_table,
+from core.mlp.data import (FEATURE_NAMES, MAX_CSV_BYTES, DataError, breast_cancer_table, digits_table, titanic_table,
                            generate_2d, load_csv_table, make_features, playground_table, table_from_points)
 
 
@@ -123,7 +123,7 @@ def test_many_integer_values_fall_back_to_regression_with_a_note():
 
 
 def test_huge_csv_is_refused_before_parsing():
-    big = b"a,b\n" + b"1,0\n" * (MAX_UPLOAD_BYTES // 4 + 10)
+    big = b"a,b\n" + b"1,0\n" * (MAX_CSV_BYTES // 4 + 10)
     with pytest.raises(DataError, match="limit"):
         load_csv_table(big, "b")
 

@@ -7,9 +7,9 @@ import sys
 import torch
 
 from core.mlp import MLPConfig, TrainingRun, calc_preds
-from core.mlp_data import playground_table
-from core.mlp_export import coeffs_from_json, coeffs_to_json, standalone_script, state_dict_bytes
-from core.mlp_torch import to_sequential
+from core.mlp.data import playground_table
+from core.mlp.export import coeffs_from_json, coeffs_to_json, standalone_script, state_dict_bytes
+from core.mlp.sequential import to_sequential
 
 
 def _run(epochs=40):

@@ -15,7 +15,7 @@ from core.names.counts import CountsBigram, count_bigrams
 from core.names.data import (MAX_WORD_LENGTH, Vocabulary, WordListError, default_words, load_babynames,
                              parse_word_list, split_words)
 from core.names.dataset import build_examples
-from core.names.mlp import MLP, MLPConfig
+from core.names.mlp import MLP, CharMLPConfig
 from core.names.neural_bigram import NeuralBigram, NeuralBigramConfig
 from core.names.sampling import sample_names, trace_sample
 from core.names.training import MLPTrainConfig, SplitTensors, train_mlp, train_neural_bigram
@@ -124,7 +124,7 @@ def test_neural_bigram_converges_to_the_counts_model(corpus):
 
 def test_mlp_beats_the_bigram_within_a_short_budget(corpus):
     data = SplitTensors.build(corpus.split, corpus.vocab, 3)
-    model = MLP(corpus.vocab, MLPConfig())
+    model = MLP(corpus.vocab, CharMLPConfig())
     assert model.num_parameters() == 11_897  # makemore's 27x10, 30x200, 200, 200x27, 27
     events = []
     result = train_mlp(model, data, MLPTrainConfig(steps=3000, lr_decay_step=2500, eval_every=1000),
@@ -136,7 +136,7 @@ def test_mlp_beats_the_bigram_within_a_short_budget(corpus):
 
 def test_mlp_with_batchnorm_trains_and_samples(corpus):
     data = SplitTensors.build(corpus.split, corpus.vocab, 3)
-    model = MLP(corpus.vocab, MLPConfig(batchnorm=True, n_hidden=64))
+    model = MLP(corpus.vocab, CharMLPConfig(batchnorm=True, n_hidden=64))
     result = train_mlp(model, data, MLPTrainConfig(steps=1000, eval_every=500))
     assert result.losses["dev"] < math.log(27)
     assert len(sample_names(model, n=5, seed=1)) == 5  # eval mode: works with batches of one

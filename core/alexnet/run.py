@@ -25,6 +25,7 @@ from torch.utils.data.distributed import DistributedSampler
 
 from core.device import pick_device
 from core.paths import data_dir
+from core.threads import fair_share
 
 from . import distributed
 from .data import default_workers, load_splits
@@ -88,7 +89,7 @@ def run_training(config: TrainConfig, out_dir: str | Path | None = None, resume:
     device = device if isinstance(device, torch.device) else pick_device(device)
     info, device = distributed.setup(device)
     if info.enabled and device.type == "cpu":  # one process per core share, not oversubscription
-        torch.set_num_threads(max(1, (os.cpu_count() or 1) // info.world_size))
+        torch.set_num_threads(fair_share(info.world_size))
     try:
         torch.manual_seed(config.seed)
         splits = load_splits(config.dataset, INPUT_SIZE[config.variant], config.augment,

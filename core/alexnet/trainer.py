@@ -22,15 +22,13 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
+from core.errors import TrainingDiverged
+
 from .distributed import DistInfo, all_reduce_sum
 from .early_stopping import EarlyStopping
 
 CHECKPOINT_FORMAT = 1
 Listener = Callable[[dict], None]
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite."""
 
 
 @dataclass

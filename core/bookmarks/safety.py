@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import quote, urlsplit
 
 from core.bookmarks.model import SAFE_SCHEMES
+from core.text import escape_markdown
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all
-# disables links, emphasis, HTML, headings, Streamlit's :color[...] / :icon: directives and $math$.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^%@/,;?])")
-
-
-def escape_markdown(text: str, limit: int = 300) -> str:
-    """Plain text safe to embed in st.markdown: no HTML, links, formatting or directives."""
-    text = " ".join(str(text or "").split())[:limit]
-    return _MD_SPECIAL.sub(r"\\\1", text)
+__all__ = ["escape_markdown", "markdown_link", "quote_for_prompt", "safe_url"]
 
 
 def safe_url(url: str) -> str | None:

@@ -52,10 +52,10 @@ def cmd_train(args) -> None:
         data = SplitTensors.build(split, vocab, 1)
         result = train_neural_bigram(model, data, cfg, on_event=_progress if args.verbose else None)
     else:
-        from core.names.mlp import MLP, MLPConfig
+        from core.names.mlp import MLP, CharMLPConfig
         from core.names.training import MLPTrainConfig, train_mlp
 
-        model = MLP(vocab, MLPConfig(block_size=args.block_size, n_embd=args.embedding, n_hidden=args.hidden,
+        model = MLP(vocab, CharMLPConfig(block_size=args.block_size, n_embd=args.embedding, n_hidden=args.hidden,
                                      batchnorm=args.batchnorm, init=args.init))
         cfg = MLPTrainConfig(steps=args.steps if args.steps is not None else 200_000, batch_size=args.batch_size,
                              lr=args.lr if args.lr is not None else 0.1, lr_late=args.lr_late,

@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 
 from core.names.data import Vocabulary
-from core.names.mlp import MLP, MLPConfig
+from core.names.mlp import MLP, CharMLPConfig
 from core.names.neural_bigram import NeuralBigram
 from core.paths import data_dir
 
@@ -41,7 +41,7 @@ def load_model(path: str | Path):
     blob = torch.load(path, map_location="cpu", weights_only=True)
     vocab = Vocabulary(tuple(blob["chars"]))
     if blob["kind"] == "mlp":
-        model = MLP(vocab, MLPConfig(**blob["config"]))
+        model = MLP(vocab, CharMLPConfig(**blob["config"]))
     elif blob["kind"] == "bigram":
         model = NeuralBigram(vocab)
     else:

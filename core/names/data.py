@@ -18,7 +18,7 @@ END = "."  # start/end token, index 0 of every vocabulary
 MAKEMORE_SIZE = 32_033  # size of makemore's names.txt
 MAX_WORD_LENGTH = 64  # longer lines are almost certainly not words
 MAX_WORDS = 500_000
-MAX_UPLOAD_BYTES = 20_000_000
+MAX_WORD_LIST_BYTES = 20_000_000
 MAX_VOCAB = 200
 
 
@@ -128,8 +128,8 @@ def parse_word_list(data: bytes | str, lowercase: bool = True) -> list[str]:
     """One word per line from an uploaded file; blank lines skipped, duplicates kept (as
     makemore keeps them). Raises `WordListError` with a clear message on unusable input."""
     if isinstance(data, bytes):
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise WordListError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        if len(data) > MAX_WORD_LIST_BYTES:
+            raise WordListError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_WORD_LIST_BYTES / 1e6:.0f} MB")
         if b"\x00" in data[:65536]:
             raise WordListError("this looks like a binary file, not a text file with one word per line")
         try:
@@ -167,8 +167,8 @@ def read_word_file(path: str | Path) -> list[str]:
     path = Path(path)
     if not path.is_file():
         raise WordListError(f"no such file: {path}")
-    if path.stat().st_size > MAX_UPLOAD_BYTES:
-        raise WordListError(f"{path} is larger than {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+    if path.stat().st_size > MAX_WORD_LIST_BYTES:
+        raise WordListError(f"{path} is larger than {MAX_WORD_LIST_BYTES / 1e6:.0f} MB")
     return parse_word_list(path.read_bytes())
 
 

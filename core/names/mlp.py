@@ -13,7 +13,7 @@ from core.names.data import Vocabulary
 
 
 @dataclass
-class MLPConfig:
+class CharMLPConfig:
     block_size: int = 3  # characters of context
     n_embd: int = 10  # embedding dimensions per character
     n_hidden: int = 200  # tanh units
@@ -34,10 +34,10 @@ class MLP(nn.Module):
 
     kind = "mlp"
 
-    def __init__(self, vocab: Vocabulary, config: MLPConfig | None = None):
+    def __init__(self, vocab: Vocabulary, config: CharMLPConfig | None = None):
         super().__init__()
         self.vocab = vocab
-        self.config = cfg = config or MLPConfig()
+        self.config = cfg = config or CharMLPConfig()
         self.block_size = cfg.block_size
         g = torch.Generator().manual_seed(cfg.seed)
         fan_in = cfg.block_size * cfg.n_embd

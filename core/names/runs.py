@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 
 from core.names.corpus import Corpus
-from core.names.mlp import MLP, MLPConfig
+from core.names.mlp import MLP, CharMLPConfig
 from core.names.neural_bigram import NeuralBigram, NeuralBigramConfig
 from core.names.training import MLPTrainConfig, SplitTensors, TrainResult, train_mlp, train_neural_bigram
 
@@ -30,7 +30,7 @@ def run_neural_bigram(corpus: Corpus, corpus_key: str, config: NeuralBigramConfi
     return TrainedModel("bigram", model, result, corpus_key)
 
 
-def run_mlp(corpus: Corpus, corpus_key: str, model_config: MLPConfig, train_config: MLPTrainConfig,
+def run_mlp(corpus: Corpus, corpus_key: str, model_config: CharMLPConfig, train_config: MLPTrainConfig,
             device: torch.device | str = "cpu", job=None) -> TrainedModel:
     """Train an MLP on the corpus' training split, reporting to ``job`` when given."""
     model = MLP(corpus.vocab, model_config)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
+
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -20,6 +20,7 @@ from core.names.data import Split, Vocabulary
 from core.names.dataset import build_examples
 from core.names.mlp import MLP
 from core.names.neural_bigram import NeuralBigram, NeuralBigramConfig
+from core.threads import torch_threads
 
 Event = Callable[[dict], None]
 Continue = Callable[[], bool]
@@ -94,24 +95,11 @@ def split_losses(model, data: SplitTensors) -> dict[str, float]:
     return {name: mean_nll(model, *getattr(data, name)) for name in ("train", "dev", "test")}
 
 
-@contextmanager
-def capped_threads(threads: int | None):
-    """Run a block with at most ``threads`` torch intra-op threads, then restore the setting
-    (with torch's OpenMP backend the setting belongs to the calling thread)."""
-    previous = torch.get_num_threads()
-    if threads:
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 def train_neural_bigram(model: NeuralBigram, data: SplitTensors, config: NeuralBigramConfig,
                         on_event: Event | None = None, should_continue: Continue | None = None,
                         threads: int | None = 1) -> TrainResult:
     """Full-batch gradient descent; see `_train_neural_bigram`. Tiny tensors: one thread."""
-    with capped_threads(threads):
+    with torch_threads(threads):
         return _train_neural_bigram(model, data, config, on_event, should_continue)
 
 
@@ -168,7 +156,7 @@ def train_mlp(model: MLP, data: SplitTensors, config: MLPTrainConfig,
     ``threads`` caps torch's intra-op threads for the loop (restored afterwards): a 32x30 by
     30x200 product gains nothing from a second thread, and on a busy machine waiting for it
     costs several times the work."""
-    with capped_threads(threads):
+    with torch_threads(threads):
         return _train_mlp(model, data, config, on_event, should_continue, device)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from core.mlp import MLPConfig, batch_indices, data_loss, penalty
+from core.mlp.recipe import MLPConfig, batch_indices, data_loss, penalty
 
 _ACTIVATION_LAYERS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.01), "tanh": nn.Tanh,
                       "sigmoid": nn.Sigmoid}

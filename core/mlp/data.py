@@ -38,7 +38,7 @@ FEATURES = {
 }
 FEATURE_NAMES = tuple(FEATURES)
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_CLASSES = 20
 
@@ -261,7 +261,7 @@ def digits_table(a: int = 1, b: int = 7, train_fraction: float = 0.7, seed: int 
 
 # --- uploaded CSV ------------------------------------------------------------------------
 
-def read_csv_bytes(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES):
+def read_csv_bytes(data: bytes, max_bytes: int = MAX_CSV_BYTES):
     """Parse an uploaded CSV into a DataFrame, refusing huge, binary or malformed files."""
     import pandas as pd
 

@@ -1,35 +1,31 @@
-"""Small Streamlit helpers shared by the pages (UI only: no math lives here).
-
-The catalogue of pages is kept here so that `app.py` (navigation) and the Home page (cards)
-describe the same pages. A page is listed in the app only when its file exists.
-"""
+"""The studio's pages, described once for the navigation (`app.py`) and the Home cards."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import streamlit as st
-import torch
-
-from core.device import default_preference, pick_device
-
 ROOT = Path(__file__).resolve().parent.parent
-DEVICE_KEY = "device_preference"  # session-wide device override, set on the Home page
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    path: str  # relative to the repository root
+    path: str  # relative to the repository root; the file name is the page's URL path
     title: str
     icon: str
     group: str
     blurb: str
 
     @property
+    def url_path(self) -> str:
+        return Path(self.path).stem
+
+    @property
     def exists(self) -> bool:
         return (ROOT / self.path).is_file()
 
+
+HOME = PageSpec("pages/home.py", "Home", ":material/home:", "", "What the studio is, and the device panel.")
 
 PAGES = [
     PageSpec("pages/gradient_descent.py", "Gradient descent", ":material/show_chart:", "Foundations",
@@ -52,17 +48,3 @@ PAGES = [
 
 def existing_pages() -> list[PageSpec]:
     return [p for p in PAGES if p.exists]
-
-
-def device_preference() -> str:
-    """The session's device override (Home page), else ``$STUDIO_DEVICE`` or auto."""
-    return st.session_state.get(DEVICE_KEY) or default_preference()
-
-
-def session_device() -> torch.device:
-    """The device pages train on; a preference this machine cannot serve falls back to auto."""
-    try:
-        return pick_device(device_preference())
-    except ValueError as exc:
-        st.warning(f"{exc} Using the automatic choice instead.", icon=":material/warning:")
-        return pick_device("auto")

@@ -1,4 +1,4 @@
-"""The bigram-names page's settings in one serializable dataclass (mirrored in the URL)."""
+"""The bigram names page state in one serializable dataclass (mirrored in the URL)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 
 @dataclass
-class NamesSettings:
+class BigramNamesState:
     first_year: int = field(default=2017, metadata={"min": 1880, "max": 2017})
     last_year: int = field(default=2017, metadata={"min": 1880, "max": 2017})
     min_count: int = field(default=0, metadata={"min": 0, "max": 100_000})

@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from core.optim_playground.expression import parse_expression
+from core.gradient_descent.expression import parse_expression
 
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.optim_playground.optimizers import default_dtype
+from core.gradient_descent.optimizers import default_dtype
 
 
 @dataclass(frozen=True)

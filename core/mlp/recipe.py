@@ -12,20 +12,23 @@ Coefficients are ``(weights, biases)``: ``weights[i]`` has shape ``(n_in, n_out)
 computes ``x @ W + b`` as in the articles. Any list of hidden sizes works, ``[]`` included
 (a single neuron).
 
-This module imports only torch and the standard library, so the exporter can copy it verbatim
-into a standalone script that reproduces a run.
+This module imports only torch, the standard library and two dependency-free helpers
+(`core.errors`, `core.threads`), so the exporter can copy the three verbatim into a standalone
+script that reproduces a run.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 import torch
 import torch.nn.functional as F
+
+from core.errors import TrainingDiverged
+from core.threads import single_thread
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 LOSSES = ("mae", "mse", "bce", "ce")
@@ -75,15 +78,6 @@ class MLPConfig:
     @property
     def n_outputs(self) -> int:
         return self.n_classes if self.task == "multiclass" else 1
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the message suggests what to change."""
-
-    def __init__(self, epoch: int, loss: float, lr: float):
-        self.epoch, self.loss, self.lr = epoch, loss, lr
-        super().__init__(f"Training diverged at epoch {epoch}: the loss became {loss}. The learning "
-                         f"rate {lr:g} is too large for this network and data; try {lr / 10:g} or lower.")
 
 
 def _activate(z: torch.Tensor, name: str) -> torch.Tensor:
@@ -269,30 +263,6 @@ def execute_epoch(coeffs, lr: float, indeps: torch.Tensor, deps: torch.Tensor,
     return total / len(indeps)
 
 
-_threads_lock = threading.Lock()
-_threads_users = 0
-_threads_saved = 1
-
-
-@contextmanager
-def single_thread():
-    """Run tiny-tensor work on one intra-op thread (why: on small matrices OpenMP threads cost far
-    more than they save, 10x on a busy 2-core machine). Nested and concurrent uses restore once."""
-    global _threads_users, _threads_saved
-    with _threads_lock:
-        if _threads_users == 0:
-            _threads_saved = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _threads_users += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _threads_users -= 1
-            if _threads_users == 0:
-                torch.set_num_threads(_threads_saved)
-
-
 def _is_small(x: torch.Tensor, config: MLPConfig) -> bool:
     return x.device.type == "cpu" and x.numel() * max(config.hiddens or [1]) < 2_000_000
 
@@ -318,7 +288,7 @@ def train_model(indeps: torch.Tensor, deps: torch.Tensor, epochs: int = 30, lr: 
             if history is not None:
                 history.append(loss)
             if not math.isfinite(loss):
-                raise TrainingDiverged(epoch, loss, lr)
+                raise TrainingDiverged(epoch=epoch, loss=loss, lr=lr)
     return coeffs
 
 
@@ -391,7 +361,7 @@ class TrainingRun:
             done += 1
             self.last_loss = loss
             if not math.isfinite(loss):
-                self.diverged = str(TrainingDiverged(self.epoch, loss, self.config.lr))
+                self.diverged = str(TrainingDiverged(epoch=self.epoch, loss=loss, lr=self.config.lr))
                 break
             if self.epoch % self.record_stride() == 0:
                 self.record()

@@ -1,6 +1,7 @@
 """Export a trained MLP: weights as JSON, a PyTorch ``state_dict``, and a standalone script.
 
-The standalone script is the whole of `core.mlp` copied verbatim (it imports only torch),
+The standalone script is the recipe (`core.mlp.recipe`, with the two dependency-free helpers it
+imports, `core.errors` and `core.threads`) copied verbatim,
 followed by the run's configuration and its training data embedded as base64, and a main block
 that retrains with the same seed and prints the loss curve's end: running it reproduces the run.
 """
@@ -15,9 +16,11 @@ import json
 
 import torch
 
-import core.mlp as mlp
-from core.mlp import MLPConfig
-from core.mlp_torch import to_sequential
+import core.errors
+import core.threads
+from core.mlp import recipe
+from core.mlp.recipe import MLPConfig
+from core.mlp.sequential import to_sequential
 
 MAX_SCRIPT_BYTES = 20 * 1024 * 1024
 
@@ -55,6 +58,17 @@ def state_dict_bytes(coeffs, config: MLPConfig) -> bytes:
     buffer = io.BytesIO()
     torch.save(to_sequential(coeffs, config).state_dict(), buffer)
     return buffer.getvalue()
+
+
+def library_source() -> str:
+    """The recipe and its helpers as one module: `core.errors`, `core.threads`, `core.mlp.recipe`
+    verbatim, minus the imports between them (a ``from __future__`` line stays first)."""
+    parts = []
+    for module in (core.errors, core.threads, recipe):
+        lines = [line for line in inspect.getsource(module).splitlines()
+                 if not line.startswith(("from core.", "import core.", "from __future__ import"))]
+        parts.append("\n".join(lines))
+    return "from __future__ import annotations\n\n" + "\n\n".join(parts) + "\n"
 
 
 def _blob(t: torch.Tensor) -> str:
@@ -106,7 +120,7 @@ if __name__ == "__main__":
     if len(X_TEST):
         print(f"test_accuracy: {{model_accuracy(coeffs, X_TEST, Y_TEST, CONFIG):.4f}}")
 '''
-    text = header + inspect.getsource(mlp) + main
+    text = header + library_source() + main
     if len(text) > MAX_SCRIPT_BYTES:
         raise ValueError(f"the data make the script {len(text) / 1e6:.0f} MB; export a smaller dataset")
     return text

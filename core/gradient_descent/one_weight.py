@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from core.optim_playground.optimizers import OptimizerConfig, RunResult, run_batched
+from core.gradient_descent.optimizers import OptimizerConfig, RunResult, run_batched
 
 LOSS_KEYS = ("quadratic", "double_well")
 LOSS_TITLES = {"quadratic": "Quadratic (a U-shaped bowl)", "double_well": "Double well (non-convex)"}

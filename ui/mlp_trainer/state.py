@@ -1,9 +1,9 @@
 """The MLP trainer's page state in one serializable dataclass, and what it builds.
 
-`PlaygroundState` holds every setting the page shows (like TensorFlow Playground's state.ts);
+`MLPTrainerState` holds every setting the page shows (like TensorFlow Playground's state.ts);
 its field metadata give the bounds that `core.urlstate` enforces on a shared link. The helpers
-turn a state into a dataset (`build_table`), a network configuration (`build_config`) and the
-pictures' numbers (`boundary_grid`, `neuron_grids`, `sigmoid_combination`).
+turn a state into a dataset (`build_table`) and a network configuration (`build_config`); the
+pictures' numbers come from `core.mlp.views`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
-from core.mlp import (ACTIVATIONS, OPTIMIZERS, REGULARIZERS, MLPConfig, TrainingRun, hidden_activations,
-                      single_thread)
-from core.mlp_data import (EXTENT, FEATURE_NAMES, PROBLEMS_2D, DataError, Table,
-                           breast_cancer_table, digits_table, grid_points, titanic_table, make_features, playground_table,
-                           table_from_points)
+from core.mlp import ACTIVATIONS, OPTIMIZERS, REGULARIZERS, MLPConfig, TrainingRun
+from core.mlp.data import (FEATURE_NAMES, PROBLEMS_2D, DataError, Table, breast_cancer_table, digits_table,
+                           playground_table, table_from_points, titanic_table)
+from core.mlp.views import resolve_loss
 
 TABLE_DATASETS = ("titanic", "breast_cancer", "digits_1_vs_7", "csv")
 DATASETS = PROBLEMS_2D + ("draw",) + TABLE_DATASETS
@@ -27,7 +25,7 @@ MAX_NEURONS = 64
 
 
 @dataclass
-class PlaygroundState:
+class MLPTrainerState:
     """Every setting of the MLP trainer page; `core.urlstate` round-trips it through the URL."""
 
     dataset: str = field(default="spiral", metadata={"choices": DATASETS})
@@ -67,7 +65,7 @@ class PlaygroundState:
                 self.batch, self.regularization, self.reg_rate, self.seed)
 
 
-def build_table(state: PlaygroundState, drawn: tuple[np.ndarray, np.ndarray] | None = None,
+def build_table(state: MLPTrainerState, drawn: tuple[np.ndarray, np.ndarray] | None = None,
                 csv_table: Table | None = None) -> Table:
     """The dataset the state asks for (raises `DataError` with a user-facing message)."""
     frac = state.train_pct / 100
@@ -89,21 +87,7 @@ def build_table(state: PlaygroundState, drawn: tuple[np.ndarray, np.ndarray] | N
     return csv_table
 
 
-def resolve_loss(choice: str, task: str) -> tuple[str, str | None]:
-    """The loss to use for ``task`` and a note when the choice had to change."""
-    default = {"binary": "bce", "multiclass": "ce", "regression": "mse"}[task]
-    if choice == "auto":
-        return default, None
-    if task == "regression" and choice in ("bce", "ce"):
-        return default, f"{choice.upper()} needs classes; regression uses MSE instead."
-    if task == "binary" and choice == "ce":
-        return "bce", None
-    if task == "multiclass" and choice == "bce":
-        return "ce", "With more than two classes, cross-entropy over a softmax replaces BCE."
-    return choice, None
-
-
-def build_config(state: PlaygroundState, table: Table) -> tuple[MLPConfig, str | None]:
+def build_config(state: MLPTrainerState, table: Table) -> tuple[MLPConfig, str | None]:
     loss, note = resolve_loss(state.loss, table.task)
     cfg = MLPConfig(hiddens=list(state.hiddens), activation=state.activation, task=table.task,
                     n_classes=max(table.n_classes, 2), loss=loss, optimizer=state.optimizer, lr=state.lr,
@@ -112,58 +96,6 @@ def build_config(state: PlaygroundState, table: Table) -> tuple[MLPConfig, str |
     return cfg, note
 
 
-def new_run(state: PlaygroundState, table: Table, device=None) -> tuple[TrainingRun, str | None]:
+def new_run(state: MLPTrainerState, table: Table, device=None) -> tuple[TrainingRun, str | None]:
     config, note = build_config(state, table)
     return TrainingRun(config, table.x_train, table.y_train, table.x_test, table.y_test, device), note
-
-
-def _grid_inputs(features: list[str], resolution: int) -> tuple[np.ndarray, torch.Tensor]:
-    axis, pts = grid_points(resolution, EXTENT)
-    return axis, torch.tensor(make_features(pts, features), dtype=torch.float32)
-
-
-def boundary_grid(run: TrainingRun, features: list[str], resolution: int = 60) -> tuple[np.ndarray, np.ndarray]:
-    """Axis values and a ``(res, res)`` surface: P(class 1), the winning class, or the regression value."""
-    axis, x = _grid_inputs(features, resolution)
-    preds = run.predict(x)
-    if run.config.task == "multiclass":
-        surface = preds.argmax(1).float()
-    else:
-        surface = preds.reshape(-1)
-    return axis, surface.numpy().reshape(resolution, resolution)
-
-
-def neuron_grids(run: TrainingRun, features: list[str], resolution: int = 24,
-                 max_per_layer: int = 16) -> list[list[np.ndarray]]:
-    """What each hidden neuron outputs over the input plane, layer by layer (first ``max_per_layer``)."""
-    _, x = _grid_inputs(features, resolution)
-    with torch.no_grad(), single_thread():
-        layers = hidden_activations(run.coeffs, x.to(run.device), run.config.activation)
-    return [[a[:, j].cpu().numpy().reshape(resolution, resolution) for j in range(min(a.shape[1], max_per_layer))]
-            for a in layers]
-
-
-def sigmoid_combination(x: np.ndarray, weights, biases, coefs, out_bias: float = 0.0,
-                        squash: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
-    """``sum_k c_k σ(w_k x + b_k) + c_0`` and each term: how sums of sigmoids build complex shapes."""
-    terms = [c / (1 + np.exp(-(w * x + b))) for w, b, c in zip(weights, biases, coefs)]
-    total = np.sum(terms, 0) + out_bias
-    return (1 / (1 + np.exp(-total)) if squash else total), terms
-
-
-def gradient_check_data(table: Table | None, limit: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inputs and [0, 1] targets for the two-layer sigmoid/BCE gradient check on the current data.
-
-    Class ids become one-hot columns; regression values in [-1, 1] are rescaled to [0, 1].
-    Without data (e.g. before an upload) a small seeded random problem is used.
-    """
-    if table is None:
-        gen = torch.Generator().manual_seed(0)
-        x = torch.randn(64, 2, generator=gen)
-        return x, (x[:, :1] * x[:, 1:] > 0).double()
-    x, y = table.x_train[:limit].double(), table.y_train[:limit]
-    if table.task == "multiclass":
-        return x, torch.nn.functional.one_hot(y.long(), table.n_classes).double()
-    if table.task == "regression":
-        return x, ((y.double() + 1) / 2).clamp(0, 1).reshape(-1, 1)
-    return x, y.double().reshape(-1, 1)

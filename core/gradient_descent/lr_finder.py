@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core.optim_playground.optimizers import OptimizerConfig, ValueAndGrad, run_batched
+from core.gradient_descent.optimizers import OptimizerConfig, ValueAndGrad, run_batched
 
 
 @dataclass

@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from core.optim_playground.one_weight import LOSS_KEYS
-from core.optim_playground.optimizers import KINDS, OptimizerConfig
-from core.optim_playground.surfaces import SURFACE_KEYS
+from core.gradient_descent.one_weight import LOSS_KEYS
+from core.gradient_descent.optimizers import KINDS, OptimizerConfig
+from core.gradient_descent.surfaces import SURFACE_KEYS
 
 LR_MIN, LR_MAX = 1e-4, 10.0
 # A log-scale grid of "nice" values for learning-rate sliders: 1, 1.5, 2, 3, 5, 7 per decade.
@@ -53,7 +53,7 @@ SUGGESTED_LRS = {
 
 
 @dataclass
-class PlaygroundState:
+class GradientDescentState:
     # One weight
     loss_1d: str = field(default="quadratic", metadata={"choices": LOSS_KEYS})
     curvature: float = field(default=1.0, metadata={"min": 0.1, "max": 20.0})
@@ -91,7 +91,7 @@ class PlaygroundState:
     finder_kind: str = field(default="adam", metadata={"choices": KINDS})
     finder_steps: int = field(default=100, metadata={"min": 5, "max": 1000})
 
-    def snapped(self) -> "PlaygroundState":
+    def snapped(self) -> "GradientDescentState":
         """A copy whose log-scale values (learning rates, κ, ε, tolerance, batch size) sit on the sliders' grids."""
         lrs = {f"lr_{k}": snap(getattr(self, f"lr_{k}"), LR_GRID) for k in KINDS}
         eps = {f: snap(getattr(self, f), EPS_GRID) for f in ("adagrad_eps", "rmsprop_eps", "adam_eps")}
