@@ -19,6 +19,7 @@ import threading
 import streamlit as st
 
 from ui.catalogue import HOME, ROOT, existing_pages
+from ui.session import account_panel
 
 FAVICON = ROOT / "ui" / "assets" / "favicon.png"
 
@@ -39,6 +40,7 @@ def run_app() -> None:
     # A local icon: a material-symbol or emoji icon makes the browser fetch it from fonts.gstatic.com.
     st.set_page_config(page_title="Deep-learning studio", page_icon=str(FAVICON), layout="wide")
     page = st.navigation(sections())
+    account_panel()
     _local.inside_app = True
     try:
         page.run()

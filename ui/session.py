@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core import access
+from core.text import escape_markdown
 
 COOKIE = "dl_studio_browser"
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -41,7 +42,7 @@ def _cookie_token() -> str | None:
         token = st.context.cookies.get(COOKIE)
     except Exception:  # no request context (AppTest, bare mode)
         return None
-    return token if token and _TOKEN.match(token) else None
+    return token if isinstance(token, str) and _TOKEN.match(token) else None
 
 
 def _browser_token() -> str:
@@ -102,3 +103,17 @@ def serving_mode() -> str:
 def server_paths_allowed() -> bool:
     """Whether this server may import files by their path on the server (see `core.access`)."""
     return access.server_paths_allowed(bound_address())
+
+
+def account_panel() -> None:
+    """Sidebar sign-in / sign-out, drawn only when sign-in is configured (see README, Serving)."""
+    if not sign_in_configured():
+        return
+    with st.sidebar:
+        user = signed_in_user()
+        if user is None:
+            st.caption("Sign in to keep your own bookmark collection and runs.")
+            st.button("Sign in", icon=":material/login:", on_click=st.login, key="studio_sign_in")
+        else:
+            st.caption(f"Signed in as {escape_markdown(user[1], 120)}")
+            st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="studio_sign_out")
