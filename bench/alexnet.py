@@ -1,32 +1,39 @@
-"""Training throughput of our AlexNet Trainer against a faithful baseline loop from the article.
+"""Training speed of the AlexNet trainer against faithful baselines measured in the same run.
 
-Both train the same 32×32 AlexNet (same width, same initial weights) on the same images
-(bundled scikit-learn digits, upsampled to 32×32, 3 channels, Normalize(0.5)) with SGD
-(lr 0.01, momentum 0.9) for the same number of steps, in this one process:
+Two comparisons, both on the 32×32 AlexNet with the same initial weights:
 
-* baseline — the article's loop: fp32, NCHW, ``loss.item()`` after every step, DataLoader
-  without workers;
-* ours — `core.alexnet.Trainer.train_epoch`: channels_last, losses summed on the device and read
-  every ``log_every`` steps, the same DataLoader; on CUDA also AMP (bf16/fp16) and pinned memory.
+1. **Compute only** (as before): the article's loop — fp32, NCHW, ``loss.item()`` after every
+   step, SGD lr 0.01 momentum 0.9 — against `core.alexnet.Trainer.train_epoch` (channels_last,
+   losses summed on the device and read every ``log_every`` steps), for the same number of
+   steps over the same pre-made batches (bundled digits, FC width ``--hidden``).
+2. **Epoch time, data + compute**: one training epoch with augmentation (random crop + flip) over
+   ``--images`` images of ``--dataset``, through
+   - the per-image pipeline: a torch ``Dataset`` that decodes every image with PIL and applies
+     torchvision transforms, in a ``DataLoader`` without workers (the CPU default), and
+   - the decoded-once pipeline: the images decoded once into a uint8 tensor (its one-off decode
+     time is printed separately), batches sliced from it and augmented as whole batches.
+   The same `Trainer` and recipe run both; the data-only time of each pipeline (iterating it
+   without training) is printed too, so the difference can be attributed.
 
-Prints ``name: value`` lines and the ratio. Usage:
+Prints ``name: value`` lines and the ratios. Usage:
 
-    .venv/bin/python bench/alexnet.py [--steps 30] [--hidden 4096] [--batch-size 64] [--device auto]
+    .venv/bin/python -m bench.alexnet [--steps 30] [--hidden 4096] [--batch-size 64]
+        [--dataset mnist | folder:PATH] [--images 2048] [--device auto] [--skip-compute]
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import os
 import platform
 import time
-from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader
 
-
-from core.alexnet import AlexNet, AlexNetConfig, Trainer, TrainConfig, load_splits
+from core.alexnet import AlexNet, AlexNetConfig, Trainer, TrainConfig, load_splits, recipe_config
+from core.alexnet.data import BatchLoader, decode, load_source
 from core.device import pick_device, synchronize
 
 
@@ -87,29 +94,21 @@ def ours(model, loader, device, steps, warmup, amp, channels_last):
     return steps * loader.batch_size / (time.perf_counter() - start), trainer.history["step_loss"][-1]
 
 
-def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--steps", type=int, default=30)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--hidden", type=int, default=4096)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--device", default=None)
-    args = p.parse_args()
-    device = pick_device(args.device)
+def compute_only(args, device) -> None:
     torch.manual_seed(0)
-    splits = load_splits("digits", 32)
-    pin = device.type == "cuda"
-    loader = DataLoader(splits.train, args.batch_size, shuffle=True, drop_last=True, pin_memory=pin,
-                        generator=torch.Generator().manual_seed(0))
-    plain = DataLoader(splits.train, args.batch_size, shuffle=True, drop_last=True,
-                       generator=torch.Generator().manual_seed(0))
+    splits = load_splits("digits", 32, cache=False)
+    batches = [(x, y) for x, y in DataLoader(splits.train, args.batch_size, shuffle=True, drop_last=True,
+                                             generator=torch.Generator().manual_seed(0))]
+
+    class Premade(list):  # the same tensors for both loops: compute only
+        batch_size = args.batch_size
+        dataset = splits.train
+
+    loader = Premade(batches)
     model = AlexNet(AlexNetConfig(variant="cifar", hidden=args.hidden))
-    print(f"device: {device}")
-    print(f"machine: {platform.machine()} {platform.processor() or ''} threads={torch.get_num_threads()}".strip())
-    print(f"torch: {torch.__version__}")
-    print(f"workload: AlexNet-32 hidden={args.hidden} batch={args.batch_size} steps={args.steps} "
-          f"(+{args.warmup} warm-up) on scikit-learn digits")
-    base_ips, base_loss = baseline(copy.deepcopy(model).to(device), plain, device, args.steps, args.warmup)
+    print(f"workload_compute: AlexNet-32 hidden={args.hidden} batch={args.batch_size} steps={args.steps} "
+          f"(+{args.warmup} warm-up), SGD lr 0.01 momentum 0.9, pre-made batches of scikit-learn digits")
+    base_ips, base_loss = baseline(copy.deepcopy(model).to(device), loader, device, args.steps, args.warmup)
     print(f"baseline_images_per_s: {base_ips:.1f}")
     ours_ips, ours_loss = ours(copy.deepcopy(model), loader, device, args.steps, args.warmup, False, True)
     print(f"ours_images_per_s: {ours_ips:.1f}")
@@ -123,6 +122,74 @@ def main() -> None:
         print(f"ratio_amp_vs_baseline: {amp_ips / base_ips:.2f}x")
     print(f"final_loss_baseline: {base_loss:.4f}")
     print(f"final_loss_ours: {ours_loss:.4f}")
+
+
+def _time_data(loader) -> float:
+    start = time.perf_counter()
+    for _ in loader:
+        pass
+    return time.perf_counter() - start
+
+
+def _time_epoch(loader, device, hidden: int) -> float:
+    torch.manual_seed(0)
+    config = recipe_config("modern", hidden=hidden, epochs=1, log_every=10)
+    model = AlexNet(AlexNetConfig(hidden=hidden, batchnorm=True, init="kaiming"))
+    trainer = Trainer(model, config, device)
+    trainer.total_steps = len(loader)
+    synchronize(device)
+    start = time.perf_counter()
+    trainer.train_epoch(loader)
+    synchronize(device)
+    return time.perf_counter() - start
+
+
+def epoch_time(args, device) -> None:
+    per_image = load_splits(args.dataset, 32, augment=True, limit=args.images, cache=False)
+    start = time.perf_counter()
+    decode(load_source(args.dataset, 32), 32)  # what the decoded-once pipeline pays once per process
+    decode_s = time.perf_counter() - start
+    decoded = load_splits(args.dataset, 32, augment=True, limit=args.images, cache=True)
+    gen = torch.Generator().manual_seed(0)
+    pil_loader = DataLoader(per_image.train, args.batch_size, shuffle=True, generator=gen)
+    fast_loader = BatchLoader(decoded.train, args.batch_size, shuffle=True, augment=True)
+    n = len(per_image.train)
+    print(f"workload_epoch: one epoch of {n} training images of {per_image.description}, batch {args.batch_size}, "
+          f"crop + flip augmentation, the modern recipe (BatchNorm, AdamW one-cycle), FC width {args.hidden}")
+    print(f"decode_once_seconds: {decode_s:.2f}  # all {len(load_source(args.dataset, 32).train)} images, "
+          "once per process")
+    pil_data, fast_data = _time_data(pil_loader), _time_data(fast_loader)
+    print(f"per_image_data_seconds: {pil_data:.2f}")
+    print(f"decoded_data_seconds: {fast_data:.2f}")
+    print(f"ratio_data_only: {pil_data / fast_data:.1f}x")
+    pil_epoch = _time_epoch(pil_loader, device, args.hidden)
+    fast_epoch = _time_epoch(fast_loader, device, args.hidden)
+    print(f"per_image_epoch_seconds: {pil_epoch:.2f}  # {n / pil_epoch:.0f} images/s")
+    print(f"decoded_epoch_seconds: {fast_epoch:.2f}  # {n / fast_epoch:.0f} images/s")
+    print(f"ratio_epoch_data_plus_compute: {pil_epoch / fast_epoch:.2f}x")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--steps", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--hidden", type=int, default=4096, help="FC width of the compute-only comparison")
+    p.add_argument("--epoch-hidden", type=int, default=1024, help="FC width of the epoch comparison (the recipe's)")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--dataset", default="mnist", help="dataset of the epoch comparison (mnist or folder:PATH)")
+    p.add_argument("--images", type=int, default=2048, help="training + validation images of that epoch")
+    p.add_argument("--device", default=None)
+    p.add_argument("--skip-compute", action="store_true", help="only the epoch comparison")
+    args = p.parse_args()
+    device = pick_device(args.device)
+    print(f"device: {device}")
+    print(f"machine: {platform.machine()} {platform.processor() or ''} threads={torch.get_num_threads()} "
+          f"load_average={os.getloadavg()[0]:.1f}".strip())
+    print(f"torch: {torch.__version__}")
+    if not args.skip_compute:
+        compute_only(args, device)
+    args.hidden = args.epoch_hidden
+    epoch_time(args, device)
 
 
 if __name__ == "__main__":

@@ -1,49 +1,49 @@
-"""Bigram names: count character pairs in real names, sample new ones, train neural models."""
+"""Bigram names: count character pairs in real names, sample new ones, train neural models and
+look inside them (makemore parts 1-5).
+
+A table of contents: the views live in `ui.bigram_names`, the models in `core.names`.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.bigram_names.state import BigramNamesState
-from core.urlstate import from_query_params, to_query_params
-from pages._names_counts import counts_tab
-from pages._names_data import choose_corpus
-from pages._names_sample import sample_tab
-from pages._names_train import compare_tab, train_tab
+from ui.bigram_names import runs
+from ui.bigram_names.compare import compare_tab
+from ui.bigram_names.counts import counts_tab
+from ui.bigram_names.data import choose_corpus
+from ui.bigram_names.diagnostics import diagnostics_tab
+from ui.bigram_names.sample import sample_tab
+from ui.bigram_names.state import STATE
+from ui.bigram_names.train import train_tab
+from ui.navigation import enter_page
 
-STATE_KEY = "names_settings"
-
-
-def load_settings() -> BigramNamesState:
-    """The page state: read from the URL on the first run of a session, then kept."""
-    if STATE_KEY not in st.session_state:
-        settings, messages = from_query_params(BigramNamesState, st.query_params.to_dict())
-        st.session_state[STATE_KEY] = settings
-        for message in messages:
-            st.toast(message, icon=":material/info:")
-    return st.session_state[STATE_KEY]
-
+enter_page()
 
 st.title("Bigram names")
-st.markdown("A character-level language model in three steps, as in Karpathy's *makemore*: count which "
-            "letter follows which, learn the same table with a one-layer network, then give an MLP a "
-            "longer context and learned character embeddings.")
+st.markdown("A character-level language model step by step, as in Karpathy's *makemore*: count which letter "
+            "follows which, learn the same table with a one-layer network, give an MLP a longer context and "
+            "learned character embeddings, look inside it while it trains, then beat it with a WaveNet.")
 
-settings = load_settings()
-corpus, corpus_key, description = choose_corpus(settings)
-st.caption(f"Word list: {description} · split 80/10/10 (seed 42 shuffle): "
+STATE.load()  # from the link on a session's first run, then from the widgets
+with st.sidebar:  # the session's first viewer() call may add its cookie script: not above the tabs
+    runs.reattach()  # after a reload while a job runs: that job's settings, not the defaults
+STATE.show_link_messages()
+words = choose_corpus()
+corpus = words.corpus
+st.caption(f"Word list: {words.description} · split 80/10/10 (seed 42 shuffle): "
            f"{len(corpus.split.train):,} / {len(corpus.split.dev):,} / {len(corpus.split.test):,} words")
 
-counts, sample, train, compare = st.tabs(["Counts", "Sample", "Train", "Compare"])
+counts, sample, train, diagnostics, compare = st.tabs(["Counts", "Sample", "Train", "Diagnostics", "Compare"])
 with counts:
-    counts_tab(corpus, settings)
+    counts_tab(corpus)
 with sample:
-    sample_tab(corpus, corpus_key, settings)
+    sample_tab(corpus, words.key)
 with train:
-    train_tab(corpus, corpus_key, settings)
+    train_tab(words)
+with diagnostics:
+    diagnostics_tab(words)
 with compare:
-    compare_tab(corpus, corpus_key, settings)
+    compare_tab(corpus, words.key)
 
-# only what differs from the defaults goes into the link
-defaults, current = to_query_params(BigramNamesState()), to_query_params(settings)
-st.query_params.from_dict({k: v for k, v in current.items() if v != defaults[k]})
+STATE.sync_url()  # the link fields that differ from the defaults

@@ -1,7 +1,7 @@
 """Gradient descent playground: one weight, 2-D surfaces, six optimizers, batch sizes, an LR finder.
 
-A thin view: widgets write one GradientDescentState (mirrored in the URL), computations live in
-core.gradient_descent and are cached per setting, the helpers pages/_gd_*.py draw each tab.
+A table of contents: the views live in `ui.gradient_descent`, the math in `core.gradient_descent`.
+Only the open tab is computed and drawn (`stateful_tabs`), so a setting change redraws one view.
 """
 
 import streamlit as st
@@ -10,33 +10,27 @@ from ui.navigation import enter_page
 
 enter_page()
 
-from pages import _gd_finder, _gd_one_d, _gd_race, _gd_regression
-from pages import _gd_state as gs
 from ui.device import session_device
+from ui.gradient_descent import batch_size, lr_finder, one_weight, race
+from ui.gradient_descent.state import STATE, VIEW_TABS, reset_all, stateful_tabs
+
+VIEWS = {"one_weight": one_weight, "race": race, "batch_size": batch_size, "lr_finder": lr_finder}
 
 st.title("Gradient descent playground")
 st.caption("Follow the slope downhill: w ← w − lr · dL/dw. See how the learning rate decides between crawling, "
            "converging, oscillating and diverging, then race six optimizers on classic surfaces or your own.")
 
-state = gs.load()
-for message in st.session_state.pop("gd_url_messages", []):
-    st.warning(message, icon=":material/link_off:")
+state = STATE.load()
+STATE.show_link_messages()
 device = str(session_device())
 
-one_d, race, batches, finder = st.tabs([":material/show_chart: One weight", ":material/landscape: Race on a surface",
-                                        ":material/scatter_plot: Batch size", ":material/tune: LR finder"])
-with one_d:
-    _gd_one_d.render(state, device)
-with race:
-    _gd_race.render(state, device)
-with batches:
-    _gd_regression.render(state, device)
-with finder:
-    _gd_finder.render(state, device)
+with stateful_tabs("view", VIEW_TABS)[state.view]:
+    VIEWS[state.view].render(state, device)
 
 with st.sidebar:
     st.markdown("**Share this view**")
-    st.caption("The address bar holds every setting of this page; copy it to reproduce the view.")
-    st.button("Reset the playground", on_click=gs.reset_all, icon=":material/restart_alt:", key="gd_reset_all")
+    st.caption("The address bar holds every setting of this page that differs from the defaults, the open tab "
+               "included; copy it to reproduce the view.")
+    st.button("Reset the playground", on_click=reset_all, icon=":material/restart_alt:", key="gd_reset_all")
 
-gs.sync_url(gs.current())
+STATE.sync_url()

@@ -1,12 +1,10 @@
 """MLP trainer: the six-function network of the source articles, TensorFlow Playground style.
 
-Live training runs in a fragment: while playing, ``@st.fragment(run_every=...)`` reruns only the
-training panel every ``TICK`` seconds, and each rerun advances the `core.mlp.TrainingRun` kept in
-``st.session_state`` by as many epochs as fit in ``BUDGET`` seconds, then redraws the curves and
-the decision boundary (a second fragment refreshes the per-neuron heatmaps every 2 s, the
-costliest figure). No thread is involved: the page stays responsive between ticks, pause
-simply stops the timer, and the run is resumable. Settings live in one `MLPTrainerState`
-mirrored in the URL.
+Table of contents of the page; the pieces live in ``ui/mlp_trainer/`` (state, sidebar, data
+panels, training panel, secondary tabs, pictures) and the numbers in ``core/mlp/``. Settings
+are one `MLPTrainerState` mirrored in the URL; the session keeps the current run and the built
+dataset (``ui/mlp_trainer/state.py`` lists every session key). How live training works and why:
+docs/mlp_trainer.md.
 """
 
 from __future__ import annotations
@@ -14,34 +12,35 @@ from __future__ import annotations
 import streamlit as st
 
 from core.mlp.data import DataError
-from ui.mlp_trainer.state import MLPTrainerState, build_table, new_run
-from pages import _mlp_controls as controls
-from pages import _mlp_data as data_ui
-from pages import _mlp_tabs as tabs
-from pages import _mlp_train as train_ui
+from core.text import escape_markdown
 from ui.device import session_device
+from ui.mlp_trainer import data_panels, sidebar, tabs, training
+from ui.mlp_trainer.state import STATE, TABLE_KEY, build_table
+from ui.navigation import enter_page
+
+enter_page()
 
 st.title("MLP trainer")
 st.caption("Six plain functions (init_coeffs, calc_preds, calc_loss, update_coeffs, execute_epoch, train_model) "
            "grown to any depth, trained live on Playground problems, real tables, digits or your own data.")
 
-for message in controls.initial_state():
-    st.warning(message, icon=":material/link_off:")
-state: MLPTrainerState = controls.sidebar()
-controls.sync_url(state)
-ss = st.session_state
+state = sidebar.sidebar()
+STATE.show_link_messages()
+STATE.sync_url(state)
 
-drawn = data_ui.draw_panel(state) if state.dataset == "draw" else None
-csv_table = data_ui.csv_panel(state) if state.dataset == "csv" else None
-
+# The dataset: drawn points or an upload come from their panels; the table is rebuilt only when
+# what it depends on changes (st.session_state["mlp_table"] holds (key, table)).
+drawn = data_panels.draw_panel(state) if state.dataset == "draw" else None
+csv_table = data_panels.csv_panel(state) if state.dataset == "csv" else None
+data_key = (state.data_key(), state.drawn.version, id(csv_table) if csv_table is not None else None)
 table, error = None, None
-data_key = (state.data_key(), data_ui.drawn_version(), id(csv_table) if csv_table is not None else None)
-if ss.get("mlpo_table_key") == data_key:
-    table = ss["mlpo_table"]
+cached = st.session_state.get(TABLE_KEY)
+if cached is not None and cached[0] == data_key:
+    table = cached[1]
 else:
     try:
         table = build_table(state, drawn, csv_table)
-        ss["mlpo_table"], ss["mlpo_table_key"] = table, data_key
+        st.session_state[TABLE_KEY] = (data_key, table)
     except DataError as exc:
         error = str(exc)
 
@@ -51,23 +50,18 @@ train_tab, approx_tab, check_tab, export_tab = st.tabs(
 run = None
 with train_tab:
     if error:
-        st.info(error, icon=":material/info:")
+        st.info(escape_markdown(error, None), icon=":material/info:")
     else:
-        model_key = (state.model_key(), data_key)
-        if ss.get("mlpo_run_key") != model_key or ss.get("mlpo_run") is None:
-            try:
-                ss["mlpo_run"], ss["mlpo_note"] = new_run(state, table, session_device())
-                ss["mlpo_run_key"], ss["mlpo_playing"] = model_key, False
-            except (ValueError, RuntimeError) as exc:
-                st.error(f"Cannot build this network: {exc}")
-                ss["mlpo_run"] = None
-        run = ss.get("mlpo_run")
-        if run is not None:
-            if ss.get("mlpo_note"):
-                st.caption(ss["mlpo_note"])
-            train_ui.transport(state, table)
-            train_ui.live_panel(state, table)
-            data_ui.table_notes(table)
+        live = training.current_run(state, table, data_key, session_device())
+        run = live.run
+        if live.error:
+            st.error(escape_markdown(live.error, None), icon=":material/error:")
+        else:
+            if live.note:
+                st.caption(live.note)
+            training.controls(state)
+            training.live_panel(state, table)
+            data_panels.table_notes(table)
 
 with approx_tab:
     tabs.universal_approximation()

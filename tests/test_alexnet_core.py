@@ -1,14 +1,19 @@
-"""AlexNet core: model shapes, learning, early stopping, scheduler, checkpoints/resume, evaluation,
-dataset errors, the CLI and DDP with two Gloo processes. Tiny models and inputs keep it fast."""
+"""AlexNet core: model shapes (with and without BatchNorm), learning, early stopping that restores
+the best weights, both schedules, gradient norms, checkpoints/resume, evaluation, both data
+pipelines (decoded once vs per image), dataset errors and DDP with two Gloo processes. Tiny
+models and inputs keep it fast; the command line is tested in test_alexnet_cli.py."""
 
 from __future__ import annotations
 
 import json
 import math
 import os
+import pickle
 import signal
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +22,12 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, TensorDataset
 
+import torch.nn.functional as F
+
 from core.alexnet import (AlexNet, AlexNetConfig, DatasetError, EarlyStopping, Trainer, TrainConfig,
-                          TrainingDiverged, evaluate, load_splits, run_training)
-from core.alexnet.live import LiveRun, smooth
+                          TrainingDiverged, evaluate, load_splits, recipe_config, run_training)
+from core.alexnet.data import BatchLoader, augment_batch
+from core.alexnet.trainer import one_cycle_lr
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = dict(hidden=32, epochs=2, batch_size=16, limit=60, log_every=2)
@@ -53,6 +61,17 @@ def test_grayscale_input_and_paper_initialisation():
     assert abs(float(convs[2].weight.detach().std()) - 0.01) < 0.002
     with pytest.raises(ValueError):
         AlexNetConfig(variant="vgg")
+
+
+def test_batchnorm_follows_every_convolution_which_then_has_no_bias():
+    model = AlexNet(AlexNetConfig(hidden=32, batchnorm=True, init="paper"))
+    convs = [m for m in model.features if isinstance(m, torch.nn.Conv2d)]
+    norms = [m for m in model.features if isinstance(m, torch.nn.BatchNorm2d)]
+    assert len(norms) == 5 and [n.num_features for n in norms] == [c.out_channels for c in convs]
+    assert all(c.bias is None for c in convs)
+    assert model(torch.randn(2, 3, 32, 32)).shape == (2, 10)
+    plain = AlexNet(AlexNetConfig(hidden=32))
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in plain.modules())
 
 
 # --- training ----------------------------------------------------------------------------------
@@ -110,6 +129,60 @@ def test_divergence_is_reported_not_trained_through():
     trainer.criterion = lambda out, target: out.sum() * float("nan")
     with pytest.raises(TrainingDiverged, match="lower learning rate"):
         trainer.train_epoch(loader)
+
+
+def test_one_cycle_warms_up_then_decays_and_replans_a_longer_run():
+    peak, total = 1e-3, 100
+    lrs = [one_cycle_lr(peak, s, total, 0.15) for s in range(total)]
+    top = lrs.index(max(lrs))
+    assert lrs[0] == pytest.approx(peak / 25 + (peak - peak / 25) / 15) and max(lrs) == pytest.approx(peak)
+    assert top == 14 and all(a <= b for a, b in zip(lrs[:top], lrs[1:top + 1]))
+    assert all(a >= b for a, b in zip(lrs[top:], lrs[top + 1:])) and lrs[-1] == pytest.approx(peak / 1e4)
+    longer = one_cycle_lr(peak, total, 120, 0.15)  # resumed with more epochs: the longer plan goes on
+    assert lrs[-1] < longer < peak
+
+
+def test_modern_recipe_logs_lr_and_gradient_norm_and_reports_plain_loss():
+    x, y = torch.randn(16, 3, 32, 32), torch.randint(0, 10, (16,))
+    loader = DataLoader(TensorDataset(x, y), batch_size=2)
+    config = recipe_config("modern", hidden=16, epochs=2, log_every=1, dropout=0.0)
+    trainer = Trainer(AlexNet(AlexNetConfig(hidden=16, dropout=0.0)), config, torch.device("cpu"))
+    trainer.model.train()
+    with torch.no_grad():
+        expected = float(F.cross_entropy(trainer.model(x[:4]), y[:4]))
+    trainer._set_scheduled_lr(8)
+    loss, norm = trainer._step(x[:4], y[:4])
+    assert float(loss) == pytest.approx(expected, rel=1e-5)  # plain CE, not the smoothed loss
+    assert float(norm) > 0
+    trainer.fit(loader, loader, epochs=2)
+    h = trainer.history
+    assert len(h["step_lr"]) == len(h["step_grad_norm"]) == len(h["step"]) == 16
+    assert h["step_lr"][0] < max(h["step_lr"]) and h["step_lr"][-1] < max(h["step_lr"])
+    assert all(g > 0 and math.isfinite(g) for g in h["step_grad_norm"])
+    assert h["lr_drops"] == []  # drops belong to ReduceLROnPlateau
+    clipped = Trainer(AlexNet(AlexNetConfig(hidden=16)), recipe_config("modern", hidden=16, grad_clip=1e-3),
+                      torch.device("cpu"))
+    _, before = clipped._step(x[:4], y[:4])
+    after = torch.nn.utils.get_total_norm([p.grad for p in clipped.model.parameters() if p.grad is not None])
+    assert float(before) > 1e-3 and float(after) == pytest.approx(1e-3, rel=1e-3)  # logged before clipping
+
+
+def test_the_best_epochs_weights_are_restored_at_the_end(monkeypatch):
+    x, y = torch.randn(8, 3, 32, 32), torch.randint(0, 10, (8,))
+    loader = DataLoader(TensorDataset(x, y), batch_size=8)
+    snapshots = {}
+    trainer = Trainer(AlexNet(AlexNetConfig(hidden=16)), TrainConfig(hidden=16, epochs=4, patience=2, lr=0.05),
+                      torch.device("cpu"),
+                      lambda e: e["kind"] == "epoch" and snapshots.__setitem__(
+                          e["epoch"], {k: v.clone() for k, v in trainer.model.state_dict().items()}))
+    losses = iter([1.0, 0.5, 0.9, 0.8])
+    monkeypatch.setattr(trainer, "evaluate", lambda loader: (next(losses), 0.1))
+    assert trainer.fit(loader, loader) == "early_stopped" and trainer.epoch == 4
+    assert trainer.best_epoch == 2
+    assert not torch.equal(trainer.model.state_dict()["classifier.1.weight"], snapshots[2]["classifier.1.weight"])
+    assert trainer.restore_best() == 2
+    for name, value in trainer.model.state_dict().items():
+        assert torch.equal(value, snapshots[2][name]), name
 
 
 # --- checkpoints, resume, evaluation ----------------------------------------------------------------
@@ -194,42 +267,102 @@ def test_dataset_errors_are_clear(tmp_path):
         load_splits("cifar10", download=False)
 
 
-def test_cli_trains_on_an_image_folder_and_resumes(tmp_path):
-    root = tmp_path / "shapes"
+def bomb_folder(root: Path) -> Path:
+    """Two classes of small PNGs plus one PNG whose header claims 40000×40000 pixels."""
+    for i in range(3):
+        _png(root / "bombs" / "a" / f"{i}.png", "red")
+        _png(root / "bombs" / "b" / f"{i}.png", "blue")
+    chunk = lambda kind, data: (struct.pack(">I", len(data)) + kind + data  # noqa: E731
+                                + struct.pack(">I", zlib.crc32(kind + data)))
+    header = struct.pack(">IIBBBBB", 40_000, 40_000, 8, 2, 0, 0, 0)
+    (root / "bombs" / "b" / "huge.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                                                    + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    return root / "bombs"
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_decompression_bomb_is_reported_by_name(tmp_path, cache):
+    with pytest.raises(DatasetError, match=r"huge\.png.*decompression bomb"):
+        load_splits(f"folder:{bomb_folder(tmp_path)}", cache=cache)
+
+
+def _folder_of_sizes(root: Path) -> Path:
     rng = np.random.default_rng(0)
-    for split, n in (("train", 24), ("test", 6)):
-        for cls, channel in (("red", 0), ("blue", 2)):
-            for i in range(n):
-                pixels = rng.integers(0, 60, (16, 16, 3), dtype=np.uint8)
-                pixels[..., channel] = 200 + rng.integers(0, 55, (16, 16))
-                (root / split / cls).mkdir(parents=True, exist_ok=True)
-                Image.fromarray(pixels).save(root / split / cls / f"{i}.png")
-    out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "core.alexnet", "train", "--dataset", f"folder:{root}", "--epochs", "2",
-           "--hidden", "32", "--batch-size", "8", "--optimizer", "adam", "--lr", "0.0003", "--out", str(out)]
-    env = {**os.environ, "OMP_NUM_THREADS": "2"}
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert [ln.split()[1] for ln in lines if ln.startswith("epoch:")] == ["1", "2"]
-    assert "train_loss:" in lines[1] and "images_per_s:" in lines[1]
-    test_acc = float(lines[-1].split("test_acc:")[1])
-    assert test_acc >= 0.75  # red vs blue is easy
-    resume = [sys.executable, "-m", "core.alexnet", "train", "--dataset", f"folder:{root}", "--epochs", "3",
-              "--out", str(out), "--resume"]
-    resumed = subprocess.run(resume, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
-    assert "resuming after epoch 2" in resumed.stdout
-    assert [ln.split()[1] for ln in resumed.stdout.splitlines() if ln.startswith("epoch:")] == ["3"]
-    evaluated = subprocess.run([sys.executable, "-m", "core.alexnet", "evaluate", "--checkpoint",
-                                str(out / "checkpoint.pt")], cwd=ROOT, capture_output=True, text=True,
-                               env=env, timeout=300)
-    assert evaluated.returncode == 0 and "test_acc:" in evaluated.stdout
-    missing = subprocess.run([sys.executable, "-m", "core.alexnet", "train", "--dataset",
-                              f"folder:{tmp_path / 'absent'}"], cwd=ROOT, capture_output=True, text=True,
-                             env=env, timeout=300)
-    assert missing.returncode == 2 and "Image folder not found" in missing.stderr
-    assert "Traceback" not in missing.stderr
+    for cls in ("x", "y"):
+        for i, size in enumerate([(20, 20), (32, 32), (40, 28), (7, 9), (32, 32), (50, 50)]):
+            (root / cls).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(rng.integers(0, 255, (*size[::-1], 3), dtype=np.uint8)).save(root / cls / f"{i}.png")
+    return root
+
+
+@pytest.mark.parametrize("spec", ["folder", "mnist", "digits"])
+def test_decoded_once_and_per_image_pipelines_give_the_same_pixels(tmp_path, spec):
+    spec = f"folder:{_folder_of_sizes(tmp_path)}" if spec == "folder" else spec
+    decoded = load_splits(spec, 32, limit=40, cache=True)
+    per_image = load_splits(spec, 32, limit=40, cache=False)
+    assert decoded.decoded and not per_image.decoded
+    for split in ("val", "test"):
+        a, b = getattr(decoded, split), getattr(per_image, split)
+        assert len(a) == len(b)
+        for i in range(0, len(a), max(len(a) // 5, 1)):
+            (xa, ya), (xb, yb) = a[i], b[i]
+            assert ya == yb and xa.shape == xb.shape == (3, 32, 32)
+            assert torch.allclose(xa, xb, atol=1e-6), (split, i)
+
+
+def test_mnist_keeps_its_own_resolution_padded_to_32():
+    splits = load_splits("mnist", 32, limit=20)
+    x = splits.train.images
+    assert x.shape[1:] == (1, 32, 32) and x.dtype == torch.uint8
+    assert int(x[:, :, :2].max()) == 0 and int(x[:, :, -2:].max()) == 0  # the 2-pixel border is padding
+    assert "28×28" in splits.description
+
+
+def test_batch_augmentation_crops_and_flips_each_image_on_its_own():
+    images = torch.arange(4 * 3 * 8 * 8, dtype=torch.float32).reshape(4, 3, 8, 8)
+    out = augment_batch(images, torch.Generator().manual_seed(0), padding=2)
+    assert out.shape == images.shape
+    padded = F.pad(images, (2, 2, 2, 2), mode="reflect")
+    for i in range(4):
+        crops = [padded[i, :, dy:dy + 8, dx:dx + 8] for dy in range(5) for dx in range(5)]
+        assert any(torch.equal(out[i], c) or torch.equal(out[i], c.flip(2)) for c in crops)
+    unflipped = augment_batch(images, torch.Generator().manual_seed(0), padding=2, flip=False)
+    for i in range(4):  # digits: crops only, never mirrored
+        assert any(torch.equal(unflipped[i], padded[i, :, dy:dy + 8, dx:dx + 8]) for dy in range(5) for dx in range(5))
+    assert load_splits("digits", 32, augment=True, limit=20).flip is False
+
+
+def test_batch_loader_shards_every_image_once_and_reshuffles_per_epoch():
+    splits = load_splits("digits", 32, limit=50)
+    data = splits.train
+    seen = []
+    for rank in range(2):
+        loader = BatchLoader(data, 7, shuffle=True, seed=3, rank=rank, world_size=2)
+        for x, y in loader:
+            assert x.shape[1:] == (3, 32, 32) and x.dtype == torch.float32 and -1 <= float(x.min())
+            seen += y.tolist()
+    assert sorted(seen) == sorted(data.labels.tolist())
+    loader = BatchLoader(data, len(data), shuffle=True, seed=3)
+    first = next(iter(loader))[1]
+    loader.set_epoch(1)
+    assert not torch.equal(first, next(iter(loader))[1])
+
+
+def test_cifar10_in_torchvisions_pickled_format(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path))
+    folder = tmp_path / "datasets" / "cifar10" / "cifar-10-batches-py"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        batch = {"data": rng.integers(0, 255, (6, 3072), dtype=np.uint8), "labels": list(range(6))}
+        (folder / name).write_bytes(pickle.dumps(batch))
+    (folder / "batches.meta").write_bytes(pickle.dumps({"label_names": [f"c{i}" for i in range(10)]}))
+    splits = load_splits("cifar10", 32)
+    assert splits.decoded and len(splits.train) + len(splits.val) == 30 and len(splits.test) == 6
+    assert splits.classes[0] == "c0" and splits.train.images.shape[1:] == (3, 32, 32)
+    (folder / "test_batch").write_bytes(b"not a pickle")
+    with pytest.raises(DatasetError, match="test_batch is not a CIFAR-10 batch"):
+        load_splits("cifar10", 32)
 
 
 def test_ddp_with_two_gloo_processes_on_cpu(tmp_path):
@@ -257,21 +390,3 @@ def test_ddp_with_two_gloo_processes_on_cpu(tmp_path):
 
 
 # --- live view data ------------------------------------------------------------------------------------------
-def test_smoothing_and_live_run_folding():
-    assert smooth([1.0, 1.0, 1.0], 0.9) == pytest.approx([1.0, 1.0, 1.0])  # debiased: no warm-up dip
-    assert smooth([0.0, 10.0], 0.0) == [0.0, 10.0]
-    with pytest.raises(ValueError):
-        smooth([1.0], 1.0)
-    events = [{"kind": "start", "epochs": 4, "n_train": 100, "history": {"epoch": [1], "val_loss": [2.0],
-                                                                        "train_loss": [2.1], "val_acc": [0.2],
-                                                                        "lr": [0.01], "step": [5],
-                                                                        "step_loss": [2.2], "lr_drops": []}},
-              {"kind": "step", "epoch": 2, "step": 10, "batch": 2, "batches": 4, "loss": 1.5, "lr": 0.01,
-               "images_per_s": 50.0},
-              {"kind": "epoch", "epoch": 2, "epochs": 4, "train_loss": 1.4, "val_loss": 1.6, "val_acc": 0.5,
-               "lr": 0.01, "lr_dropped": True, "patience_counter": 0, "patience": 7}]
-    run = LiveRun.from_events(events)
-    assert run.epochs == [1, 2] and run.steps == [5, 10] and run.lr_drops == [2]
-    assert run.progress == pytest.approx(0.5) and run.patience == (0, 7)
-    assert run.eta_seconds() == pytest.approx(0.5 * 4 * 100 / 50)
-    assert math.isfinite(run.val_loss[-1])

@@ -134,7 +134,7 @@ def test_csv_sheet_layout_and_url_list(tmp_path):
     ("Bookmarks", b'{"roots": {"bookmark_bar": {"children": [', "not valid JSON"),
     ("other.json", b'{"hello": 1}', "neither a Chrome"),
     ("list.json", b"[1, 2]", "not a bookmarks file"),
-    ("sheet.csv", b"id,title,link\n1,a,b\n", "no 'url' column"),
+    ("sheet.csv", b"id,title,page\n1,a,b\n", "no 'url' column"),
     ("notes.txt", b"just some words\nand more words\n", "no http"),
     ("backup.jsonlz4", b"mozLz40\x00\x01\x02", "compressed Firefox backup"),
 ])
@@ -195,3 +195,74 @@ def test_detect_profiles_on_each_platform(tmp_path):
     win.mkdir(parents=True)
     (win / "Bookmarks").write_text("{}")
     assert [p.label for p in detect_profiles(tmp_path / "win", "win32")] == ["Edge - Default"]
+
+
+@pytest.mark.parametrize("a, b", [
+    ("http://example.com/a", "https://example.com/a"),
+    ("https://www.example.com/a", "https://example.com/a"),
+    ("https://EXAMPLE.com./a", "https://example.com/a"),
+    ("https://example.com:443/a", "https://example.com/a"),
+    ("http://example.com:80/a", "https://example.com/a"),
+    ("https://example.com/a/", "https://example.com/a"),
+    ("https://example.com", "https://example.com/"),
+    ("https://example.com/a#section-2", "https://example.com/a"),
+    ("https://example.com/a?utm_source=x&utm_medium=y&fbclid=1&gclid=2&b=1", "https://example.com/a?b=1"),
+    ("https://example.com/a?b=2&a=1", "https://example.com/a?a=1&b=2"),
+    ("https://example.com/Caf%c3%a9", "https://example.com/Café"),
+    ("https://example.com/%7Euser", "https://example.com/~user"),
+    ("https://münchen.de/", "https://xn--mnchen-3ya.de/"),
+])
+def test_variants_of_one_link_are_one_bookmark(a, b):
+    assert normalize_url(a) == normalize_url(b) and bookmark_id(a) == bookmark_id(b)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("https://example.com/a", "https://example.com/b"),
+    ("https://example.com/Docs", "https://example.com/docs"),  # paths are case-sensitive
+    ("https://example.com/a?page=1", "https://example.com/a?page=2"),
+    ("https://example.com/a?ref=main", "https://example.com/a"),  # ref can select content (GitHub)
+    ("https://example.com:8080/a", "https://example.com/a"),
+    ("https://docs.example.com/a", "https://example.com/a"),
+    ("https://app.example.com/#/inbox", "https://app.example.com/#/settings"),  # single-page-app routes
+    ("https://example.com/a%2Fb", "https://example.com/a/b"),
+])
+def test_genuinely_different_links_stay_apart(a, b):
+    assert bookmark_id(a) != bookmark_id(b)
+
+
+def test_the_first_url_as_saved_is_kept_and_variants_are_counted(tmp_path):
+    body = "".join(f'<DT><A HREF="{u}">t{i}</A>\n' for i, u in enumerate([
+        "http://www.Example.com/guide/?utm_source=news#intro", "https://example.com/guide", "https://example.com/guide/"]))
+    r = load_bookmarks(write(tmp_path, "v.html", f"<DL>{body}</DL>"))
+    assert [b.url for b in r.bookmarks] == ["http://www.Example.com/guide/?utm_source=news#intro"]
+    assert r.skipped == {"duplicate URL": 2}
+
+
+def test_one_bad_url_costs_only_its_entry_with_its_line(tmp_path):
+    body = "".join(f'<DT><A HREF="https://ok{i}.example.org/">ok</A>\n' for i in range(4720))
+    lines = body.splitlines()
+    lines.insert(2000, '<DT><A HREF="http://[::1">broken</A>')
+    r = load_bookmarks(write(tmp_path, "big.html", "<DL>\n" + "\n".join(lines) + "\n</DL>"))
+    assert len(r.bookmarks) == 4720 and r.skipped == {"invalid URL (Invalid IPv6 URL)": 1}
+    assert r.skipped_examples == [("broken", "http://[::1", "invalid URL (Invalid IPv6 URL) (line 2002)")]
+
+
+@pytest.mark.parametrize("value, seconds", [
+    (1_700_000_000, 1_700_000_000), (1_700_000_000_000, 1_700_000_000), (1_700_000_000_000_000, 1_700_000_000),
+    ("1700000000", 1_700_000_000), ("2023-11-14T22:13:20Z", 1_700_000_000), ("2023-11-14", 1_699_920_000),
+    ({"a": 1}, None), ([1], None), (True, None), (-5, None), ("soon", None), (float("nan"), None), (10 ** 30, None),
+])
+def test_dates_of_any_type_are_read_or_left_unknown(value, seconds):
+    from core.bookmarks.importers import epoch_seconds
+
+    assert epoch_seconds(value) == seconds
+
+
+@pytest.mark.parametrize("value, tags", [
+    ("python", ["python"]), ("a, b;c", ["a", "b", "c"]), (["x", "y"], ["x", "y"]), (["a,b", 3, None, {"k": 1}], ["3", "a", "b"]),
+    (5, ["5"]), (None, []), ({"x": 1}, []), ("", []),
+])
+def test_tags_as_a_string_a_list_or_anything(value, tags):
+    from core.bookmarks.importers import clean_tags
+
+    assert clean_tags(value) == tags

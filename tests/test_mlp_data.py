@@ -131,3 +131,75 @@ def test_huge_csv_is_refused_before_parsing():
 def test_fractional_target_cannot_be_forced_into_classes():
     with pytest.raises(DataError, match="fractional"):
         load_csv_table(GOOD, "fare", task="classification")
+
+
+def test_quoted_newlines_in_the_header_and_the_values_are_read():
+    data = (b'"first\nname",note,y\n1,"line one\nline two, with a comma",0\n2,"ok",1\n3,"a ""quoted""\nvalue",0\n'
+            b'4,d,1\n5,e,0\n')
+    t = load_csv_table(data, "y")
+    assert t.feature_names[0] == "first\nname" and "note_a \"quoted\"\nvalue" in t.feature_names
+    assert len(t.x_train) + len(t.x_test) == 5
+
+
+@pytest.mark.parametrize("data", [b"value\n1.5\n2.5\n3.5\n4.5\n5.5\n", b"y\n1\n0\n1\n0\n1\n"])
+def test_a_one_column_file_is_named_as_such(data):
+    """Python's open sniffer took the "v" of "value" for the separator and blamed missing values."""
+    with pytest.raises(DataError, match="single column") as info:
+        load_csv_table(data)
+    assert "missing" not in str(info.value)
+
+
+def test_semicolons_and_tabs_are_recognised():
+    for sep in (b";", b"\t", b"|"):
+        t = load_csv_table(sep.join([b"a", b"b", b"y"]) + b"\n" + b"".join(
+            sep.join([b"%d" % i, b"%d" % (i * 2), b"%d" % (i % 2)]) + b"\n" for i in range(8)), "y")
+        assert t.feature_names == ["a", "b"]
+
+
+def test_features_near_the_float64_limit_train_without_blaming_the_learning_rate():
+    from core.mlp import MLPConfig, TrainingRun
+
+    rows = b"".join(b"%s,%d,%d\n" % (b"%de307" % (i % 9 - 4), i % 5, int(i % 9 > 4)) for i in range(40))
+    t = load_csv_table(b"huge,small,y\n" + rows, "y")
+    assert torch.isfinite(t.x_train).all() and float(t.x_train[:, 0].std()) > 0.5  # standardised, not zeroed
+    run = TrainingRun(MLPConfig(hiddens=[4], loss="bce", optimizer="adam", lr=0.03), t.x_train, t.y_train)
+    run.advance(30)
+    assert run.diverged is None and run.history["train_loss"][-1] < run.history["train_loss"][0]
+
+
+def test_targets_of_1e300_are_standardised_and_the_rmse_keeps_their_units():
+    from core.mlp import MLPConfig, TrainingRun
+    from core.mlp.views import regression_scores
+
+    rows = b"".join(b"%d,%d,%de299\n" % (i, i % 3, 3 * i + 5) for i in range(40))
+    t = load_csv_table(b"a,b,y\n" + rows, "y", task="regression")
+    assert 1e300 < t.target_scale < 1e302 and torch.isfinite(t.y_train).all()
+    assert any("Target standardised" in n for n in t.notes)
+    run = TrainingRun(MLPConfig(hiddens=[], task="regression", loss="mse", optimizer="adam", lr=0.1),
+                      t.x_train, t.y_train, t.x_test, t.y_test)
+    run.advance(200)
+    r2, rmse = regression_scores(run, t.x_test, t.y_test, t.target_scale)
+    assert run.diverged is None and r2 > 0.95 and 0 < rmse < 0.3 * t.target_scale
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"a,b,y\n1,inf,0\n2,3,1\n3,4,0\n4,5,1\n", r"Column 'b' .* data row 1"),
+    (b"a,b,y\n1,2,0\n2,3,1e999\n3,4,0\n4,5,1\n", r"target column 'y' .* data row 2"),
+])
+def test_non_finite_values_name_their_column(data, message):
+    with pytest.raises(DataError, match=message) as info:
+        load_csv_table(data, "y")
+    assert "learning rate can train" in str(info.value)
+
+
+def test_a_run_on_unusable_numbers_says_why_instead_of_blaming_the_learning_rate():
+    from core.mlp import MLPConfig, TrainingRun
+
+    x = torch.tensor([[1.0, 2.0], [float("inf"), 0.0], [3.0, 1.0]])
+    y = torch.tensor([0.0, 1.0, 0.0])
+    run = TrainingRun(MLPConfig(hiddens=[2], loss="bce"), x, y)
+    assert "feature column 1" in run.diverged and "learning rate" not in run.diverged.replace("no learning rate", "")
+    assert run.advance(5) == 0
+    big = TrainingRun(MLPConfig(hiddens=[2], task="regression", loss="mse"), x.nan_to_num(posinf=1.0),
+                      torch.tensor([1e30, 0.0, 1.0]))
+    assert "Standardise" in big.diverged and "1e+30" in big.diverged

@@ -18,7 +18,7 @@ from core.names.dataset import build_examples
 from core.names.mlp import MLP, CharMLPConfig
 from core.names.neural_bigram import NeuralBigram, NeuralBigramConfig
 from core.names.sampling import sample_names, trace_sample
-from core.names.training import MLPTrainConfig, SplitTensors, train_mlp, train_neural_bigram
+from core.names.training import SplitTensors, TrainConfig, train_model, train_neural_bigram
 
 TINY = ["ab", "ba", "a"]  # bigrams: .a ab b. | .b ba a. | .a a.
 
@@ -127,7 +127,7 @@ def test_mlp_beats_the_bigram_within_a_short_budget(corpus):
     model = MLP(corpus.vocab, CharMLPConfig())
     assert model.num_parameters() == 11_897  # makemore's 27x10, 30x200, 200, 200x27, 27
     events = []
-    result = train_mlp(model, data, MLPTrainConfig(steps=3000, lr_decay_step=2500, eval_every=1000),
+    result = train_model(model, data, TrainConfig(steps=3000, lr_decay_step=2500, eval_every=1000),
                        on_event=events.append)
     bigram_dev = corpus.counts_losses(1.0)["dev"]
     assert result.losses["dev"] < bigram_dev - 0.05
@@ -137,7 +137,7 @@ def test_mlp_beats_the_bigram_within_a_short_budget(corpus):
 def test_mlp_with_batchnorm_trains_and_samples(corpus):
     data = SplitTensors.build(corpus.split, corpus.vocab, 3)
     model = MLP(corpus.vocab, CharMLPConfig(batchnorm=True, n_hidden=64))
-    result = train_mlp(model, data, MLPTrainConfig(steps=1000, eval_every=500))
+    result = train_model(model, data, TrainConfig(steps=1000, eval_every=500))
     assert result.losses["dev"] < math.log(27)
     assert len(sample_names(model, n=5, seed=1)) == 5  # eval mode: works with batches of one
 
@@ -145,7 +145,7 @@ def test_mlp_with_batchnorm_trains_and_samples(corpus):
 def test_training_stops_when_asked(corpus):
     data = SplitTensors.build(corpus.split, corpus.vocab, 3)
     calls = iter([True, True, False])
-    result = train_mlp(MLP(corpus.vocab), data, MLPTrainConfig(steps=100_000, log_every=100),
+    result = train_model(MLP(corpus.vocab), data, TrainConfig(steps=100_000, log_every=100),
                        should_continue=lambda: next(calls))
     assert result.stopped and result.steps_done == 200
 

@@ -35,10 +35,15 @@ def sections() -> dict[str, list]:
     return out
 
 
+def page_config() -> None:
+    """Title, layout and a local icon: a material-symbol or emoji icon makes the browser fetch it
+    from fonts.gstatic.com."""
+    st.set_page_config(page_title="Deep-learning studio", page_icon=str(FAVICON), layout="wide")
+
+
 def run_app() -> None:
     """`app.py`: page config, the navigation, and the chosen page."""
-    # A local icon: a material-symbol or emoji icon makes the browser fetch it from fonts.gstatic.com.
-    st.set_page_config(page_title="Deep-learning studio", page_icon=str(FAVICON), layout="wide")
+    page_config()
     page = st.navigation(sections())
     account_panel()
     _local.inside_app = True
@@ -53,5 +58,6 @@ def enter_page() -> None:
     if getattr(_local, "inside_app", False) or st.session_state.get(_DECLARED):
         return
     st.session_state[_DECLARED] = True
+    page_config()  # before the navigation, or the browser takes the page's material icon as favicon
     st.navigation(sections())
     st.rerun()

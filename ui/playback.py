@@ -29,9 +29,14 @@ class Playback:
     def set_playing(self, value: bool) -> None:
         st.session_state[self._key] = bool(value)
 
-    def _toggle(self, on_play: Callable[[], None] | None) -> None:
-        if self.playing:
+    def _press(self, play: bool, on_play: Callable[[], None] | None) -> None:
+        """Play or Pause as the button read when it was clicked, not a toggle: Streamlit can
+        deliver one click twice when it coalesces with a fragment's timer rerun (seen in
+        Chromium, Streamlit 1.67), and a toggle would then undo the Pause."""
+        if not play:
             self.set_playing(False)
+            return
+        if self.playing:
             return
         if on_play is not None:
             on_play()
@@ -53,7 +58,7 @@ class Playback:
         cols = st.columns(widths or [1] * n + [3])
         playing = self.playing
         cols[0].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                       on_click=self._toggle, args=(on_play,), type="primary", key=self.prefix + "play_button",
+                       on_click=self._press, args=(not playing, on_play), type="primary", key=self.prefix + "play_button",
                        width="stretch")
         cols[1].button("Step", icon=":material/skip_next:", on_click=self._then_pause, args=(on_step,),
                        key=self.prefix + "step_button", width="stretch", help=step_help)

@@ -3,8 +3,14 @@
 `run_training` loads the data, builds AlexNet and the `Trainer`, resumes from the run folder's
 checkpoint when asked, trains, evaluates on the test set and writes the run folder:
 
-* ``checkpoint.pt`` — after every epoch (model, optimizer, scheduler, early stopping, history);
-* ``run.json`` — config, history, status and test results (what the page overlays);
+* ``checkpoint.pt`` — after every epoch (model, optimizer, scheduler, early stopping, history):
+  the last epoch, what ``resume`` continues from;
+* ``best.pt`` — the weights of the best epoch (lowest validation loss); the model is restored to
+  them before the test set is evaluated, so the test figures are the best epoch's;
+* ``run.json`` — config, history, best epoch, status and test results (what the page compares).
+
+A folder that already holds a run is never overwritten silently: starting a new run there needs
+``overwrite=True`` (the CLI's ``--overwrite``); ``resume=True`` continues it.
 
 Under ``torchrun`` every process trains its shard and only rank 0 writes.
 """
@@ -28,12 +34,13 @@ from core.paths import data_dir
 from core.threads import fair_share
 
 from . import distributed
-from .data import default_workers, load_splits
+from .data import BatchLoader, default_workers, load_splits
 from .evaluation import EvalResult, evaluate
 from .model import INPUT_SIZE, AlexNet, AlexNetConfig, count_parameters
-from .trainer import Listener, Trainer, TrainConfig, load_checkpoint
+from .trainer import Listener, Trainer, TrainConfig, load_checkpoint, load_weights, require
 
 CHECKPOINT = "checkpoint.pt"
+BEST = "best.pt"
 RUN_FILE = "run.json"
 
 
@@ -54,6 +61,11 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _loaders(splits, config: TrainConfig, device: torch.device, info: distributed.DistInfo):
+    if splits.decoded:  # one uint8 tensor in memory: batches are sliced, normalized and augmented whole
+        make = lambda data, shuffle, augment: BatchLoader(  # noqa: E731
+            data, config.batch_size, shuffle, augment, config.seed, info.rank, info.world_size, splits.flip)
+        return (make(splits.train, True, splits.augment), make(splits.val, False, False),
+                BatchLoader(splits.test, config.batch_size))
     workers = config.workers if config.workers >= 0 else default_workers(device)
     common = dict(num_workers=workers, pin_memory=device.type == "cuda", persistent_workers=workers > 0)
     if info.enabled:
@@ -69,21 +81,37 @@ def _loaders(splits, config: TrainConfig, device: torch.device, info: distribute
     return train, val, test
 
 
+def check_run_folder(out: Path, resume: bool, overwrite: bool = False) -> None:
+    """Refuse a run folder that is a file, or one that holds another run (unless resuming or overwriting)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file, not a run folder; choose a folder for the run")
+    if resume:
+        if not (out / CHECKPOINT).is_file():
+            raise FileNotFoundError(f"no checkpoint at {out / CHECKPOINT}: nothing to resume")
+        return
+    if (out / CHECKPOINT).exists() and not overwrite:
+        raise ValueError(f"{out} already holds a run; continue it (--resume), choose another folder (--out), "
+                         "or replace it (--overwrite)")
+
+
 def run_training(config: TrainConfig, out_dir: str | Path | None = None, resume: bool = False,
                  device: str | torch.device | None = None, listener: Listener | None = None,
                  should_continue: Callable[[], bool] = lambda: True, epochs: int | None = None,
-                 max_misclassified: int = 32) -> dict:
+                 max_misclassified: int = 32, overwrite: bool = False, owner: str = "") -> dict:
     """Train (or resume) one run; returns {status, out_dir, history, test (EvalResult|None), ...}.
 
-    ``epochs`` overrides the configured total (useful to extend a resumed run).
+    ``epochs`` overrides the configured total (to extend a resumed run). Every check that can fail
+    on the settings (values, run folder, checkpoint) runs before any data is loaded. ``owner``
+    is stored in run.json (whose runs a page lists).
     """
     listener = listener or (lambda event: None)
     out = Path(out_dir) if out_dir else default_run_dir(config)
+    check_run_folder(out, resume, overwrite)
     state = None
     if resume:
         state = load_checkpoint(out / CHECKPOINT)
         config = TrainConfig.from_dict(state["config"])
-    if epochs:
+    if epochs is not None:
         config.epochs = epochs
     config.validate()
     device = device if isinstance(device, torch.device) else pick_device(device)
@@ -95,14 +123,16 @@ def run_training(config: TrainConfig, out_dir: str | Path | None = None, resume:
         splits = load_splits(config.dataset, INPUT_SIZE[config.variant], config.augment,
                              config.limit or None, config.seed)
         model = AlexNet(AlexNetConfig(variant=config.variant, num_classes=len(splits.classes), lrn=config.lrn,
-                                      init=config.init, hidden=config.hidden, dropout=config.dropout))
-        trainer = Trainer(model, config, device, listener, info)
+                                      init=config.init, hidden=config.hidden, dropout=config.dropout,
+                                      batchnorm=config.batchnorm))
+        trainer = Trainer(model, config, device, listener, info, best_path=out / BEST)
         if state is not None:
-            trainer.load_state_dict(state)
+            trainer.load_state_dict(state, str(out / CHECKPOINT))
         train_loader, val_loader, test_loader = _loaders(splits, config, device, info)
         record = {"config": config.to_dict(), "classes": splits.classes, "dataset": splits.description,
                   "device": str(device), "world_size": info.world_size, "started": time.time(),
-                  "status": "running", "history": trainer.history, "test": None}
+                  "owner": owner, "status": "running", "history": trainer.history, "best_epoch": trainer.best_epoch,
+                  "test": None}
         if info.is_main:
             out.mkdir(parents=True, exist_ok=True)
             _write_json(out / RUN_FILE, record)
@@ -112,60 +142,79 @@ def run_training(config: TrainConfig, out_dir: str | Path | None = None, resume:
                 return
             listener(event)
             if event.get("kind") == "epoch":
-                _write_json(out / RUN_FILE, {**record, "history": trainer.history})
+                _write_json(out / RUN_FILE, {**record, "history": trainer.history, "best_epoch": trainer.best_epoch})
 
         trainer.listener = on_event
         on_event({"kind": "start", "device": str(device), "dataset": splits.description,
                   "classes": splits.classes, "n_train": len(splits.train), "n_val": len(splits.val),
                   "n_test": len(splits.test), "epochs": config.epochs, "steps_per_epoch": len(train_loader),
                   "parameters": count_parameters(model), "resumed_epoch": trainer.epoch,
-                  "history": copy.deepcopy(trainer.history), "out_dir": str(out), "world_size": info.world_size})
+                  "best_epoch": trainer.best_epoch, "decoded_mib": splits.cached_bytes / 2**20,
+                  "history": copy.deepcopy(trainer.history), "out_dir": str(out), "world_size": info.world_size,
+                  "recipe": config.recipe, "schedule": config.schedule})
         status = trainer.fit(train_loader, val_loader, config.epochs, should_continue, out / CHECKPOINT)
         test: EvalResult | None = None
         if info.is_main and trainer.epoch > 0:
             on_event({"kind": "evaluating"})
+            best = trainer.restore_best()
             test = evaluate(trainer.model, test_loader, device, splits.classes, max_misclassified,
                             config.channels_last)
-            record.update(status=status, history=trainer.history, test=test.summary(), finished=time.time())
+            record.update(status=status, history=trainer.history, best_epoch=best, test=test.summary(),
+                          finished=time.time())
             _write_json(out / RUN_FILE, record)
             on_event({"kind": "test", "status": status, **test.summary(), "misclassified": test.misclassified,
-                      "checkpoint": str(out / CHECKPOINT)})
+                      "best_epoch": best, "epochs_trained": trainer.epoch, "checkpoint": str(out / CHECKPOINT),
+                      "best_checkpoint": str(out / BEST)})
         elif info.is_main:
             record.update(status=status, finished=time.time())
             _write_json(out / RUN_FILE, record)
         return {"status": status, "out_dir": str(out), "checkpoint": str(out / CHECKPOINT),
                 "history": trainer.history, "test": test, "epoch": trainer.epoch, "config": config,
-                "classes": splits.classes, "device": str(device)}
+                "classes": splits.classes, "device": str(device), "best_epoch": trainer.best_epoch}
     finally:
         distributed.cleanup(info)
 
 
 def evaluate_checkpoint(path: str | Path, dataset: str | None = None, device: str | None = None,
-                        batch_size: int = 256, max_misclassified: int = 32) -> EvalResult:
-    """Rebuild the model stored in ``path`` and evaluate it on ``dataset``'s test split
-    (default: the dataset it was trained on)."""
+                        batch_size: int = 256, max_misclassified: int = 32) -> tuple[EvalResult, dict]:
+    """Rebuild the model stored in ``path`` (``checkpoint.pt``: the last epoch; ``best.pt``: the best)
+    and evaluate it on ``dataset``'s test split (default: the dataset it was trained on).
+
+    Returns the result and what was evaluated (``epoch``, ``best_epoch``)."""
     state = load_checkpoint(path)
+    require(state, ("model_config",), str(path))
     config = TrainConfig.from_dict(state["config"])
+    try:
+        model_cfg = AlexNetConfig(**state["model_config"])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{path} describes a network this studio cannot build ({exc})") from exc
+    model = AlexNet(model_cfg)
+    load_weights(model, state["model"], str(path))
     dev = pick_device(device)
     splits = load_splits(dataset or config.dataset, INPUT_SIZE[config.variant], False,
                          config.limit or None, config.seed, download=True)
-    model_cfg = AlexNetConfig(**state["model_config"])
     if len(splits.classes) != model_cfg.num_classes:
         raise ValueError(f"the checkpoint predicts {model_cfg.num_classes} classes but the dataset has "
                          f"{len(splits.classes)}")
-    model = AlexNet(model_cfg)
-    model.load_state_dict(state["model"])
     model.to(dev, memory_format=torch.channels_last)
-    loader = DataLoader(splits.test, batch_size, num_workers=default_workers(dev), pin_memory=dev.type == "cuda")
-    return evaluate(model, loader, dev, splits.classes, max_misclassified, channels_last=True)
+    if splits.decoded:
+        loader = BatchLoader(splits.test, batch_size)
+    else:
+        loader = DataLoader(splits.test, batch_size, num_workers=default_workers(dev), pin_memory=dev.type == "cuda")
+    result = evaluate(model, loader, dev, splits.classes, max_misclassified, channels_last=True)
+    return result, {"epoch": state.get("epoch"), "best_epoch": state.get("best_epoch")}
 
 
-def list_runs() -> list[dict]:
-    """Past runs (newest first) as read from their run.json; unreadable files are skipped."""
+def list_runs(owner: str | None = None) -> list[dict]:
+    """Past runs (newest first) as read from their run.json; unreadable files are skipped.
+
+    ``owner``: only the runs started by that owner (None: every run, CLI runs included)."""
     runs = []
     for path in runs_dir().glob(f"*/{RUN_FILE}"):
         try:
             data = json.loads(path.read_text())
+            if not isinstance(data, dict) or owner is not None and data.get("owner", "") != owner:
+                continue
             data["name"] = path.parent.name
             data["path"] = str(path.parent)
             runs.append(data)

@@ -1,6 +1,7 @@
-"""Command line: ``python -m core.bookmarks import|search|stats``.
+"""Command line: ``python -m core.bookmarks import|undo|search|stats``.
 
-    python -m core.bookmarks import PATH [--store DIR] [--no-descriptions] [--keep-missing] [--enrich] [--watch]
+    python -m core.bookmarks import PATH [--store DIR] [--mirror [--force]] [--dry-run] [--no-descriptions] [--enrich] [--watch]
+    python -m core.bookmarks undo [--store DIR]
     python -m core.bookmarks search "QUERY" [--store DIR] [-k 5] [--mode MODE] [--json] [--queries FILE]
     python -m core.bookmarks stats [--store DIR]
 """
@@ -19,30 +20,17 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 def _index(args):
-    """The store directory's index, with the embedder and vector store the flags ask for."""
-    from core.bookmarks.sync import BookmarkIndex, default_store_dir
+    """The index the flags ask for, through the same profiles as the page (`core.bookmarks.profiles`):
+    without ``--store`` the local studio's default collection, with the store folder of the chosen
+    embedding model and backend; ``--store DIR`` names the folder itself. Keys from the environment."""
+    from core.bookmarks import collections, profiles
 
-    store_dir = Path(args.store) if args.store else default_store_dir()
-    embedder = store = None
-    if getattr(args, "embeddings", "minilm") == "openai":
-        key = os.environ.get("OPENAI_API_KEY")
-        if not key:
-            raise ValueError("--embeddings openai needs OPENAI_API_KEY in the environment")
-        from core.bookmarks.embeddings import OpenAIEmbedder
-
-        embedder = OpenAIEmbedder(key, base_url=os.environ.get("OPENAI_BASE_URL"))
-    if getattr(args, "backend", "chroma") == "pinecone":
-        key = os.environ.get("PINECONE_API_KEY")
-        if not key:
-            raise ValueError("--backend pinecone needs PINECONE_API_KEY in the environment")
-        from core.bookmarks.embeddings import default_embedder
-        from core.bookmarks.stores import open_pinecone
-
-        embedder = embedder or default_embedder()
-        # one namespace per bookmark source (the store directory's name)
-        store = open_pinecone(key, args.pinecone_index, embedder.name, embedder.dim, namespace=store_dir.name, embedder=embedder)
-    return BookmarkIndex(store_dir, embedder=embedder, store=store,
-                         with_description=not getattr(args, "no_descriptions", False))
+    profile = profiles.Profile(embeddings=getattr(args, "embeddings", "minilm"),
+                               backend=getattr(args, "backend", "chroma"),
+                               pinecone_index=getattr(args, "pinecone_index", profiles.DEFAULT_PINECONE_INDEX),
+                               with_descriptions=not getattr(args, "no_descriptions", False))
+    collection = collections.at_path(args.store) if args.store else collections.local_default()
+    return profiles.open_index(collection, profile, profiles.configured_keys())
 
 
 def _enrich(bookmarks) -> None:
@@ -56,7 +44,11 @@ def _enrich(bookmarks) -> None:
 
 
 def cmd_import(args) -> int:
+    """Import a file: adds and updates; removes only with --mirror (refused, exit 3, when it
+    would remove more than half of the collection or the file has no valid bookmark, unless
+    --force). Exit codes: 0 done, 1 nothing to import, 2 error, 3 refused (nothing changed)."""
     from core.bookmarks.importers import BookmarkImportError, load_bookmarks
+    from core.bookmarks.sync import SyncRefused
 
     def once() -> int:
         try:
@@ -64,15 +56,35 @@ def cmd_import(args) -> int:
         except BookmarkImportError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        _print_skips(result)
+        if not result.bookmarks and not args.mirror:
+            print(f"nothing imported: {result.source} holds no valid bookmark; the collection is unchanged",
+                  file=sys.stderr)
+            return 1
         if args.enrich:
             _enrich(result.bookmarks)
         index = _index(args)
-        report = index.sync(result.bookmarks, skipped=sum(result.skipped.values()),
-                            remove_missing=not args.keep_missing, reindex=args.reindex)
+        options = {"mirror": args.mirror, "force": args.force, "skipped": sum(result.skipped.values())}
+        if args.dry_run:
+            plan = index.plan(result.bookmarks, **options)
+            print(f"would: {plan.line()}; {plan.unchanged:,} unchanged; {plan.total_after:,} bookmarks after")
+            if plan.refusal:
+                print(f"refused: {plan.refusal}{_force_hint(args, plan.refusal)}", file=sys.stderr)
+                return 3
+            return 0
+        if args.reindex and getattr(args, "backend", "chroma") == "pinecone":
+            print("note: --reindex empties the Pinecone namespace first; if it is interrupted, run it again",
+                  file=sys.stderr)
+        try:
+            report = index.sync(result.bookmarks, reindex=args.reindex, **options)
+        except SyncRefused as exc:
+            print(f"refused: {exc}{_force_hint(args, str(exc))}", file=sys.stderr)
+            return 3
         print(report.line())
-        if result.skipped:
-            print(f"skipped: {result.skip_summary()}", file=sys.stderr)
-        print(f"format: {result.format}  time: {report.seconds:.2f} s", file=sys.stderr)
+        encoding = f" ({result.encoding})" if result.encoding not in ("", "utf-8") else ""
+        print(f"format: {result.format}{encoding}  time: {report.seconds:.2f} s", file=sys.stderr)
+        if report.added or report.updated or report.removed:
+            print("undo: python -m core.bookmarks undo (with the same --store/--embeddings/--backend)", file=sys.stderr)
         return 0
 
     code = once()
@@ -86,6 +98,37 @@ def cmd_import(args) -> int:
     except KeyboardInterrupt:
         pass
     return code
+
+
+def _force_hint(args, refusal: str) -> str:
+    if args.mirror and not args.force and "mirror sync" in refusal:
+        return ". Pass --force to remove them anyway, or import without --mirror to only add and update"
+    return ""
+
+
+def _print_skips(result, examples: int = 5) -> None:
+    """What was skipped (with where, for the first few) and what was shortened, on stderr."""
+    if result.skipped:
+        print(f"skipped: {result.skip_summary()}", file=sys.stderr)
+        for title, url, reason in result.skipped_examples[:examples]:
+            print(f"  {reason}: {url or title!r}"[:300], file=sys.stderr)
+    if result.notes:
+        print(f"notes: {result.notes_summary()}", file=sys.stderr)
+
+
+def cmd_undo(args) -> int:
+    """Put the collection back as it was before the last import that changed it."""
+    from core.bookmarks.sync import SyncRefused
+
+    index = _index(args)
+    try:
+        report = index.undo()
+    except SyncRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 3
+    print(f"undone: {report.total_after:,} bookmarks now ({report.added:,} back, {report.removed:,} taken out, "
+          f"{report.updated:,} changed back); undo again to redo")
+    return 0
 
 
 def cmd_search(args) -> int:
@@ -129,8 +172,16 @@ def main(argv=None) -> int:
     imp.add_argument("path")
     imp.add_argument("--store", help="store directory (default: the app's data directory)")
     imp.add_argument("--no-descriptions", action="store_true", help="embed titles only, ignore <DD> descriptions")
-    imp.add_argument("--keep-missing", action="store_true", help="keep bookmarks that are not in this file")
-    imp.add_argument("--reindex", action="store_true", help="drop the store and embed everything again")
+    imp.add_argument("--mirror", action="store_true",
+                     help="also remove bookmarks that are not in this file (refused when that would remove "
+                          "more than half of the collection or the file has no valid bookmark)")
+    imp.add_argument("--force", action="store_true", help="with --mirror: remove even when it would be refused")
+    imp.add_argument("--dry-run", action="store_true", help="say what the import would add, update and remove")
+    imp.add_argument("--keep-missing", action="store_true",
+                     help="accepted for compatibility; does nothing (an import keeps bookmarks missing from "
+                          "the file unless --mirror)")
+    imp.add_argument("--reindex", action="store_true",
+                     help="embed everything again into a fresh collection (switches over when done)")
     imp.add_argument("--enrich", action="store_true",
                      help="online: fetch each page's title and description for bookmarks that have none")
     imp.add_argument("--watch", action="store_true", help="re-sync whenever the file changes")
@@ -144,7 +195,9 @@ def main(argv=None) -> int:
     se.add_argument("--queries", help="file with one query a line; prints one JSON line per query")
     st = sub.add_parser("stats", help="describe the store")
     st.add_argument("--store")
-    for sp in (imp, se, st):
+    un = sub.add_parser("undo", help="undo the last import that changed the collection (again: redo)")
+    un.add_argument("--store")
+    for sp in (imp, se, st, un):
         sp.add_argument("--embeddings", choices=["minilm", "openai"], default="minilm",
                         help="minilm (offline, default) or openai (needs OPENAI_API_KEY)")
         sp.add_argument("--backend", choices=["chroma", "pinecone"], default="chroma",
@@ -154,7 +207,7 @@ def main(argv=None) -> int:
     if args.cmd == "search" and not args.query and args.queries is None:
         p.error("search needs a QUERY or --queries FILE")
     try:
-        return {"import": cmd_import, "search": cmd_search, "stats": cmd_stats}[args.cmd](args)
+        return {"import": cmd_import, "search": cmd_search, "stats": cmd_stats, "undo": cmd_undo}[args.cmd](args)
     except (ValueError, OSError) as exc:  # clear one-line messages, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2

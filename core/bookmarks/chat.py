@@ -171,8 +171,13 @@ class ChatTurn:
     hits: list[Hit]
     filters: dict
     used_llm: bool
-    stream: Iterator[str]
+    stream: Iterator[str]  # raw pieces of the answer: show `markdown(text so far)`
     error: str = ""
+
+    @staticmethod
+    def markdown(text: str) -> str:
+        """The answer so far as Markdown that is safe to render (see `sanitize_model_text`)."""
+        return sanitize_model_text(text)
 
 
 def answer(index, question: str, history: list[dict], settings: LLMSettings | None = None,
@@ -202,35 +207,45 @@ def answer(index, question: str, history: list[dict], settings: LLMSettings | No
     chain = build_chain(make_llm(settings, streaming=True))
     stream = chain.stream({"history": _history_messages(history), "context": format_context(hits),
                            "question": question})
-    return ChatTurn(question, query, hits, filters, True, safe_stream(stream, query, hits))
+    return ChatTurn(question, query, hits, filters, True, guarded_stream(stream, query, hits))
 
 
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_REF_DEFINITION = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)<?(\S*?)>?(?=\s|$)", re.M)
+_RAW_LT = re.compile(r"(?<!\\)((?:\\\\)*)<")
+_IMAGE_BANG = re.compile(r"!+(?=\[)")
+
+
+def _http(target: str) -> bool:
+    return target.lower().startswith(("http://", "https://"))
 
 
 def sanitize_model_text(text: str) -> str:
-    """Model output may echo injected links: keep http(s) link targets, neutralise the rest."""
-    def fix(m):
-        target = m.group(1)
-        return m.group(0) if target.lower().startswith(("http://", "https://")) else "](#blocked-link"
-    return _LINK_TARGET.sub(fix, text.replace("<", "&lt;"))
+    """Model output made safe to render as Markdown (it may echo prompt-injected bookmark text).
+
+    - No image is ever loaded: the ``!`` of an image (``![alt](url)``, ``![alt][ref]``) is
+      dropped, so it shows as its text, a plain link that needs a click.
+    - No raw HTML (so no ``<img>``, no ``<script>``, no ``<http://…>`` autolinks): an unescaped
+      ``<`` becomes ``&lt;``.
+    - Only http(s) link targets stay clickable (inline and reference definitions); others
+      point to ``#blocked-link``.
+
+    Always applied to the *whole* text so far, never chunk by chunk: a link split across two
+    streamed chunks must not escape the check. Text that is already escaped Markdown (the
+    offline answer) passes through unchanged.
+    """
+    text = _RAW_LT.sub(lambda m: m.group(1) + "&lt;", str(text))
+    text = _IMAGE_BANG.sub("", text)
+    text = _LINK_TARGET.sub(lambda m: m.group(0) if _http(m.group(1)) else "](#blocked-link", text)
+    return _REF_DEFINITION.sub(lambda m: m.group(0) if _http(m.group(2)) else m.group(1) + "#blocked-link", text)
 
 
-def safe_stream(stream: Iterator[str], query: str, hits: list[Hit]) -> Iterator[str]:
-    """Yield the model's text word by word, sanitised; on a mid-stream failure, fall back to
-    the search results instead of raising into the page."""
-    buf = ""
+def guarded_stream(stream: Iterator[str], query: str, hits: list[Hit]) -> Iterator[str]:
+    """The model's text as it arrives (raw: render it through `sanitize_model_text`); on a
+    mid-stream failure, a note and the search results instead of an exception in the page."""
     try:
-        for chunk in stream:
-            buf += chunk
-            cut = max(buf.rfind(" "), buf.rfind("\n"))
-            if cut >= 0:
-                yield sanitize_model_text(buf[:cut + 1])
-                buf = buf[cut + 1:]
-        if buf:
-            yield sanitize_model_text(buf)
+        yield from stream
     except Exception as exc:
-        yield sanitize_model_text(buf)
         yield (f"\n\n*The language model stopped answering ({type(exc).__name__}).*\n\n"
                + offline_answer(query, hits))
 

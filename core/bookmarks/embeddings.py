@@ -1,4 +1,9 @@
-"""Sentence embeddings: MiniLM offline by default (one model per process), OpenAI optionally."""
+"""Sentence embeddings: MiniLM offline by default (one model per process), OpenAI optionally.
+
+Threads: embedding runs with the calling thread's torch thread count. Nothing here sets it, so
+the page's background import (capped by `core.threads.torch_threads` in its job) shares the
+machine, and the CLI uses every core.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +43,14 @@ class MiniLMEmbedder:
 
     def __init__(self, batch_size: int = 64):
         self.batch_size = batch_size
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory (the first load takes seconds: say so before it)."""
+        return _minilm_model is not None
+
+    def load(self) -> None:
+        minilm_model()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

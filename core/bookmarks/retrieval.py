@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.bookmarks.model import Bookmark, meaningful_folder, url_words
-from core.bookmarks.stores import filters_to_where
+from core.bookmarks.stores import VectorHit, filters_to_where
 
 MODES = ("similarity", "threshold", "mmr", "hybrid")
 FUSIONS = ("score", "rrf")
@@ -286,6 +286,32 @@ def fuse_scores(vector: list[tuple[str, float]], bm25: list[tuple[str, float]], 
     return [(bid, s, ranks[bid]) for bid, s in sorted(fused.items(), key=lambda kv: -kv[1])]
 
 
+def committed_vector_hits(index, qvec: np.ndarray, want: int, where: dict | None = None,
+                          with_vectors: bool = False) -> list[VectorHit]:
+    """The ``want`` nearest vectors that the committed manifest lists, with bookmark ids.
+
+    The store may also hold other vectors: the previous generation (kept for undo) and those an
+    interrupted sync wrote. They are skipped, never returned; the query widens (x4 each round,
+    up to the whole store) until ``want`` committed ones are found or the store has no more.
+    """
+    n = 2 * want + 10
+    total = None
+    while True:
+        raw = index.store.query(qvec, n, where=where, with_vectors=with_vectors)
+        hits, seen = [], set()
+        for h in raw:
+            bid = index.bookmark_of_vector(h.id)
+            if bid is not None and bid not in seen:
+                seen.add(bid)
+                hits.append(VectorHit(bid, h.score, h.vector))
+        if len(hits) >= want or len(raw) < n:
+            return hits[:want]
+        total = index.store.count() if total is None else total
+        if n >= total:
+            return hits[:want]
+        n = min(total, n * 4)
+
+
 def search(index, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: dict | None = None,
            threshold: float = DEFAULT_THRESHOLD, lambda_mult: float = 0.5,
            weights: tuple[float, float, float] | None = None, fusion: str = DEFAULT_FUSION,
@@ -305,9 +331,7 @@ def search(index, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: dic
     where = filters_to_where(filters)
     qvec = index.embedder.embed_query(query)
     want = max(k, fetch_k) if mode in ("mmr", "hybrid") else k
-    # over-fetch: ids from an interrupted sync that the manifest does not list are dropped
-    raw = index.store.query(qvec, want + 10, where=where, with_vectors=(mode == "mmr"))
-    vec_hits = [h for h in raw if h.id in records][:want]
+    vec_hits = committed_vector_hits(index, qvec, want, where, with_vectors=(mode == "mmr"))
     if mode in ("similarity", "threshold"):
         hits = [Hit(index.bookmark(h.id), h.score, sources={"vector": r}) for r, h in enumerate(vec_hits[:k], 1)]
         if mode == "threshold":

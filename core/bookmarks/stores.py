@@ -7,7 +7,9 @@ A store records the embedding model and dimension it was built with and refuses 
 
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -66,21 +68,58 @@ def filters_to_where(filters: dict | None) -> dict | None:
 
 # --- Chroma ------------------------------------------------------------------------------
 _clients: dict[str, object] = {}
+_seen_writes: dict[str, str] = {}  # path -> the write stamp its client has loaded
 _clients_lock = threading.Lock()
+WRITES_STAMP = ".writes"
+
+
+def _stamp(key: str) -> str:
+    try:
+        return (Path(key) / WRITES_STAMP).read_text("utf-8")
+    except OSError:
+        return ""
 
 
 def chroma_client(path: str | Path):
-    """One persistent Chroma client per directory per process (Chroma requires it)."""
+    """One persistent Chroma client per directory per process (Chroma requires it), reopened
+    when another process has written there since it was opened.
+
+    A Chroma client keeps its vector index in memory: it counts rows another process adds but
+    does not find them (measured with chromadb 1.5: a second process's vectors stayed invisible
+    to queries until the client was reopened). Every write through `ChromaStore` leaves a new
+    stamp in ``.writes``; a client that has not seen the current stamp is closed and reopened.
+    """
     import chromadb
     from chromadb.config import Settings
 
     key = str(Path(path).resolve())
     with _clients_lock:
-        if key not in _clients:
+        client, stamp = _clients.get(key), _stamp(key)
+        if client is not None and _seen_writes.get(key) != stamp:
+            _clients.pop(key)
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001 - an older client without close(): drop it
+                pass
+            client = None
+        if client is None:
             Path(key).mkdir(parents=True, exist_ok=True)
-            _clients[key] = chromadb.PersistentClient(
+            client = _clients[key] = chromadb.PersistentClient(
                 path=key, settings=Settings(anonymized_telemetry=False, is_persistent=True, persist_directory=key))
-        return _clients[key]
+            _seen_writes[key] = stamp
+        return client
+
+
+def note_write(path: str | Path) -> None:
+    """Record a write to the Chroma directory (see `chroma_client`): other processes reopen."""
+    key = str(Path(path).resolve())
+    token = f"{os.getpid()}-{uuid.uuid4().hex}"
+    tmp = Path(key) / f".writes-{token}"
+    tmp.write_text(token, "utf-8")
+    os.replace(tmp, Path(key) / WRITES_STAMP)
+    with _clients_lock:
+        if key in _clients:
+            _seen_writes[key] = token
 
 
 class ChromaStore:
@@ -89,29 +128,59 @@ class ChromaStore:
     kind = "chroma"
 
     def __init__(self, path: str | Path, model: str, dim: int, collection: str = "bookmarks"):
-        self.client = chroma_client(path)
+        self.path = Path(path)
         self.name, self.model, self.dim = collection, model, dim
-        self.col = self.client.get_or_create_collection(
-            collection, metadata={"hnsw:space": "cosine", "embedding_model": model, "dim": dim})
+        self._client = self._col = None
         check_model(self.col.metadata or {}, model, dim)
+
+    @property
+    def client(self):
+        return chroma_client(self.path)
+
+    @property
+    def col(self):
+        """The collection, through the current client (a reopened one after another process wrote)."""
+        client = self.client
+        if client is not self._client:
+            self._col = client.get_or_create_collection(
+                self.name, metadata={"hnsw:space": "cosine", "embedding_model": self.model, "dim": self.dim})
+            self._client = client
+        return self._col
 
     def upsert(self, ids, vectors, metadatas):
         if ids:
             self.col.upsert(ids=list(ids), embeddings=np.asarray(vectors, dtype=np.float32),
                             metadatas=list(metadatas))
+            note_write(self.path)
 
     def delete(self, ids):
         ids = list(ids)
         for i in range(0, len(ids), 5000):
             self.col.delete(ids=ids[i:i + 5000])
+        if ids:
+            note_write(self.path)
 
     def query(self, vector, k, where=None, with_vectors=False):
-        n = self.count()
+        return self._read(lambda col: self._query(col, vector, k, where, with_vectors))
+
+    def _read(self, op):
+        """Run a read; once more if another thread reopened the client meanwhile (its old
+        collection object stops working when the client closes)."""
+        col = self.col
+        try:
+            return op(col)
+        except Exception:
+            if self.col is col:
+                raise
+            return op(self.col)
+
+    def _query(self, col, vector, k, where, with_vectors):
+        n = col.count()
         if n == 0 or k <= 0:
             return []
         include = ["distances"] + (["embeddings"] if with_vectors else [])
-        res = self.col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n),
-                             where=where, include=include)
+        res = col.query(query_embeddings=[np.asarray(vector, dtype=np.float32)], n_results=min(k, n),
+                        where=where, include=include)
         ids, dists = res["ids"][0], res["distances"][0]
         vecs = res.get("embeddings")
         vecs = vecs[0] if vecs is not None else [None] * len(ids)
@@ -119,12 +188,13 @@ class ChromaStore:
                 for i, d, v in zip(ids, dists, vecs)]
 
     def count(self):
-        return self.col.count()
+        return self._read(lambda col: col.count())
 
     def reset(self):
         self.client.delete_collection(self.name)
-        self.col = self.client.get_or_create_collection(
-            self.name, metadata={"hnsw:space": "cosine", "embedding_model": self.model, "dim": self.dim})
+        self._client = None
+        note_write(self.path)
+        self.col  # noqa: B018 - recreate it empty
 
 
 # --- Pinecone ----------------------------------------------------------------------------
@@ -182,6 +252,7 @@ class PineconeStore:
     def query(self, vector, k, where=None, with_vectors=False):
         if k <= 0:
             return []
+        k = min(int(k), 10_000)  # Pinecone's top_k limit
         vector = [float(x) for x in vector]
         if not with_vectors:
             found = self.langchain_store.similarity_search_by_vector_with_score(vector, k=int(k), filter=where)

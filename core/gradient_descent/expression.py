@@ -62,16 +62,19 @@ def _fail(node: ast.AST, message: str) -> ExpressionError:
     return ExpressionError(message, _col(node))
 
 
-def _constant_value(node: ast.AST) -> float | None:
-    """The value of a (signed) numeric literal, else None."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        inner = _constant_value(node.operand)
-        return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        return float(node.value)
-    if isinstance(node, ast.Name) and node.id in CONSTANTS:
-        return CONSTANTS[node.id]
-    return None
+def _as_float(value: int | float) -> float:
+    """A literal as a float; an integer too large for a float (a 300-digit hex literal) is inf."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _short(value: int | float) -> str:
+    """A literal for a message: at most 20 characters, however many digits it has."""
+    if isinstance(value, int) and abs(value) >= 10**20:
+        return f"of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return str(value)[:20]
 
 
 class _Compiler:
@@ -109,9 +112,9 @@ class _Compiler:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _fail(node, f"only numbers are allowed, not {type(value).__name__} {str(value)[:20]!r}")
-        if not math.isfinite(float(value)) or abs(float(value)) > MAX_CONSTANT:
-            raise _fail(node, f"the number {str(value)[:20]} is too large (limit {MAX_CONSTANT:g})")
-        constant = float(value)
+        constant = _as_float(value)
+        if not math.isfinite(constant) or abs(constant) > MAX_CONSTANT:
+            raise _fail(node, f"the number {_short(value)} is too large (limit {MAX_CONSTANT:g})")
         return lambda x, y: torch.full_like(x, constant)
 
     def _Name(self, node: ast.Name, depth: int) -> Evaluator:
@@ -135,17 +138,28 @@ class _Compiler:
         op = _BINARY.get(type(node.op))
         if op is None:
             raise _fail(node, _HINTS.get(type(node.op), f"operator {type(node.op).__name__} is not allowed"))
-        if isinstance(node.op, ast.Pow):
-            self._check_exponent(node.right)
+        if isinstance(node.op, ast.Pow) and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)
+                                                for n in ast.walk(node.right)):
+            raise _fail(node.right, "powers of powers (a**b**c) are not allowed; use parentheses and small exponents")
         left, right = self.compile(node.left, depth), self.compile(node.right, depth)
+        if isinstance(node.op, ast.Pow) and not self._uses_variables(node.right):
+            self._check_exponent(node.right, right)
         return lambda x, y: op(left(x, y), right(x, y))
 
-    def _check_exponent(self, exponent: ast.AST) -> None:
-        if any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) for n in ast.walk(exponent)):
-            raise _fail(exponent, "powers of powers (a**b**c) are not allowed; use parentheses and small exponents")
-        value = _constant_value(exponent)
-        if value is not None and abs(value) > MAX_EXPONENT:
-            raise _fail(exponent, f"the exponent {value:g} is too large (limit {MAX_EXPONENT})")
+    @staticmethod
+    def _uses_variables(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in VARIABLES for n in ast.walk(node))
+
+    @staticmethod
+    def _check_exponent(node: ast.AST, exponent: Evaluator) -> None:
+        """A constant exponent, folded (``64+1``, ``2*40``, ``-(65)``), must be finite and within the limit."""
+        one = torch.zeros((), dtype=torch.float64)
+        with torch.no_grad():
+            value = float(exponent(one, one))
+        if not math.isfinite(value):
+            raise _fail(node, "the exponent is not a finite number")
+        if abs(value) > MAX_EXPONENT:
+            raise _fail(node, f"the exponent {value:g} is too large (limit {MAX_EXPONENT})")
 
     def _Call(self, node: ast.Call, depth: int) -> Evaluator:
         if not isinstance(node.func, ast.Name):

@@ -8,7 +8,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from core.gradient_descent.optimizers import OptimizerConfig, RunResult, run_batched
+from core.gradient_descent.optimizers import OptimizerConfig, RunResult, autograd_value_and_grad, run_batched
 
 LOSS_KEYS = ("quadratic", "double_well")
 LOSS_TITLES = {"quadratic": "Quadratic (a U-shaped bowl)", "double_well": "Double well (non-convex)"}
@@ -24,11 +24,7 @@ class OneWeightLoss:
 
     def value_and_grad(self, points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """L and dL/dw at (K, 1) weights, each row independent."""
-        p = points.detach().requires_grad_(True)
-        with torch.enable_grad():
-            values = self.fn(p[:, 0])
-            (grad,) = torch.autograd.grad(values.sum(), p)
-        return values.detach(), grad
+        return autograd_value_and_grad(lambda p: self.fn(p[:, 0]), points)
 
     def second_derivative(self, w: float) -> float:
         """d²L/dw² at ``w`` (autograd twice)."""

@@ -181,24 +181,79 @@ def default_dtype(device) -> torch.dtype:
     return torch.float32 if torch.device(device).type == "mps" else torch.float64
 
 
-def run_batched(value_and_grad: ValueAndGrad, configs: Sequence[OptimizerConfig], starts,
-                steps: int, dtype: torch.dtype | None = None, device="cpu") -> RunResult:
-    """Run every config from its start row for ``steps`` updates; never raises on divergence."""
+def autograd_value_and_grad(fn: Callable[[torch.Tensor], torch.Tensor],
+                            points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``fn`` and its gradient at ``points`` (rows independent), by autograd.
+
+    A function that does not depend on its input at all (a user's formula ``1`` or ``pi``) has
+    no graph to differentiate; its gradient is zero everywhere, not an error.
+    """
+    p = points.detach().requires_grad_(True)
+    with torch.enable_grad():
+        values = fn(p)
+        if not values.requires_grad:
+            return values.detach(), torch.zeros_like(p)
+        (grad,) = torch.autograd.grad(values.sum(), p, allow_unused=True)
+    return values.detach(), torch.zeros_like(p) if grad is None else grad
+
+
+NOISE_CHUNK = 256  # noise is drawn in blocks of this many steps, so a longer run extends a shorter one
+
+
+def gradient_noise(steps: int, dims: int, scale: float, seed: int, dtype=torch.float64, device="cpu") -> torch.Tensor:
+    """(steps, dims) Gaussian noise of standard deviation ``scale`` added to the gradient, one row per step.
+
+    The stochastic-gradient model: an unbiased but noisy gradient, as a mini-batch gives. Drawn on
+    the CPU from ``seed`` (the same noise on any device) in fixed blocks, so the first steps of a
+    long run get the same noise as a short run (the step inspector replays a prefix of a race).
+    Shared by every run of a batch: optimizers in one race (or learning rates in one sweep) face
+    exactly the same noise.
+    """
+    if scale <= 0:
+        return torch.zeros((steps, dims), dtype=dtype, device=device)
+    gen = torch.Generator().manual_seed(int(seed))
+    blocks = [torch.randn((NOISE_CHUNK, dims), generator=gen, dtype=torch.float64)
+              for _ in range(-(-steps // NOISE_CHUNK))]
+    return (float(scale) * torch.cat(blocks)[:steps]).to(dtype).to(device)
+
+
+def iterate(value_and_grad: ValueAndGrad, configs: Sequence[OptimizerConfig], starts, steps: int,
+            noise: float = 0.0, seed: int = 0, dtype: torch.dtype | None = None, device="cpu"):
+    """Yield ``(t, points, values, exact_grad, used_grad, optimizer)`` for t = 0 .. steps, *before*
+    step t's update is applied (the optimizer's state is that after t updates).
+
+    ``used_grad`` is the gradient the optimizers see: the exact one plus `gradient_noise`. The
+    update is applied when the caller asks for the next item.
+    """
     dtype = dtype or default_dtype(device)
     p = torch.as_tensor(np.asarray(starts, dtype=float), dtype=dtype, device=device).clone()
     if p.ndim != 2 or p.shape[0] != len(configs):
         raise ValueError(f"starts must be (K, D) with K = {len(configs)} rows, got {tuple(p.shape)}")
     opt = BatchedOptimizer(configs, p.shape, dtype, device)
+    kicks = gradient_noise(steps + 1, p.shape[1], noise, seed, dtype, device)
+    for t in range(steps + 1):
+        f, g = value_and_grad(p)
+        used = g + kicks[t] if noise > 0 else g
+        yield t, p, f, g, used, opt
+        if t < steps:
+            p = p - opt.step_delta(used)
+
+
+def run_batched(value_and_grad: ValueAndGrad, configs: Sequence[OptimizerConfig], starts,
+                steps: int, dtype: torch.dtype | None = None, device="cpu", noise: float = 0.0,
+                seed: int = 0) -> RunResult:
+    """Run every config from its start row for ``steps`` updates; never raises on divergence.
+
+    ``noise`` > 0 turns gradient descent into its stochastic version (see `gradient_noise`);
+    losses and gradient norms are still those of the exact function at each point.
+    """
     # Runs are not frozen inside the loop (that would cost ops every step): a diverged row
     # just turns inf/NaN, rows are independent, and the masking below cuts it at its first bad step.
     paths, losses, grads = [], [], []
-    for t in range(steps + 1):
-        f, g = value_and_grad(p)
+    for _, p, f, g, _, _ in iterate(value_and_grad, configs, starts, steps, noise, seed, dtype, device):
         paths.append(p)
         losses.append(f)
         grads.append(g)
-        if t < steps:
-            p = p - opt.step_delta(g)
     path, loss, grad = torch.stack(paths, 1), torch.stack(losses, 1), torch.stack(grads, 1)
     ok = (torch.isfinite(loss) & torch.isfinite(grad).all(-1) & torch.isfinite(path).all(-1)
           & (path.abs() < POSITION_BOUND).all(-1) & (loss.abs() < VALUE_BOUND))

@@ -98,6 +98,23 @@ def fit_minibatch(data: RegressionData, batch_size: int, lr: float, epochs: int,
     return MinibatchRun(bs, P, bl, full, full[epoch_idx], per_epoch, diverged_at)
 
 
+@dataclass(frozen=True)
+class Gap:
+    """How far a fit is from the least-squares answer: in parameters, and in loss."""
+
+    distance: float  # Euclidean distance from (w, b) to the normal-equations (w, b)
+    loss_gap: float  # its mean squared error minus the optimum's (>= 0 up to rounding)
+
+
+def gap_to_optimum(data: RegressionData, theta, optimum) -> Gap:
+    """The `Gap` of parameters ``theta`` (NaN for a diverged run)."""
+    theta = np.asarray(theta, dtype=float)
+    if not np.isfinite(theta).all():
+        return Gap(float("nan"), float("nan"))
+    loss, best = mse(data, np.stack([theta, np.asarray(optimum, dtype=float)]))
+    return Gap(float(np.linalg.norm(theta - optimum)), float(loss - best))
+
+
 def loss_landscape(data: RegressionData, center, half_w: float = 3.5, half_b: float = 4.5, n: int = 80):
     """(ws, bs, Z) with Z[i, j] the MSE at (ws[j], bs[i]), for a contour around ``center``."""
     ws = np.linspace(center[0] - half_w, center[0] + half_w, n)

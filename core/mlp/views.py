@@ -2,6 +2,7 @@
 
 - `resolve_loss`: which loss a choice means for a task, with a note when it had to change;
 - `boundary_grid`, `neuron_grids`: a network's output and each hidden neuron over the input plane;
+- `confusion_matrix`, `regression_scores`: how a run does on a split (classification / regression);
 - `sigmoid_combination`: how sums of sigmoids build complex shapes (universal approximation);
 - `gradient_check_data`: inputs and targets for the hand-written backward pass check.
 """
@@ -54,6 +55,30 @@ def neuron_grids(run: TrainingRun, features: list[str], resolution: int = 24,
         layers = hidden_activations(run.coeffs, x.to(run.device), run.config.activation)
     return [[a[:, j].cpu().numpy().reshape(resolution, resolution) for j in range(min(a.shape[1], max_per_layer))]
             for a in layers]
+
+
+def confusion_matrix(run: TrainingRun, x: torch.Tensor, y: torch.Tensor, n_classes: int) -> np.ndarray:
+    """Counts ``(true class, predicted class)`` on ``x, y`` (threshold 0.5 for one sigmoid output)."""
+    preds = run.predict(x)
+    predicted = preds.argmax(1) if run.config.task == "multiclass" else (preds.reshape(-1) > 0.5).long()
+    true = y.reshape(-1).long().cpu()
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (true.numpy(), predicted.numpy()), 1)
+    return matrix
+
+
+def regression_scores(run: TrainingRun, x: torch.Tensor, y: torch.Tensor, target_scale: float = 1.0
+                      ) -> tuple[float, float]:
+    """(R², RMSE) of a regression run on ``x, y``; the RMSE is multiplied by ``target_scale`` to read
+    in the target's own units when the table standardised the target (`Table.target_scale`)."""
+    if len(x) == 0:
+        return float("nan"), float("nan")
+    pred = run.predict(x).reshape(-1).double()
+    target = y.reshape(-1).double().cpu()
+    ss_res = float(((pred - target) ** 2).sum())
+    ss_tot = float(((target - target.mean()) ** 2).sum())
+    r2 = 1 - ss_res / ss_tot if ss_tot > 0 else float("nan")
+    return r2, (ss_res / len(target)) ** 0.5 * target_scale
 
 
 def sigmoid_combination(x: np.ndarray, weights, biases, coefs, out_bias: float = 0.0,

@@ -1,99 +1,74 @@
-"""The MLP language model of Bengio et al. (2003) as built in makemore:
-embedding table C -> concatenated context -> tanh hidden layer (optionally batch-normed) -> logits.
+"""The MLP language model of Bengio et al. (2003) as built in makemore parts 2 and 3:
+embedding table C -> concatenated context -> hidden layers (Linear [-> BatchNorm] -> tanh/ReLU)
+-> output logits.
+
+The switches are the fixes part 3 applies, so the diagnostics can show each one's effect:
+- ``init="kaiming"``: hidden weights times gain / sqrt(fan_in) (gain 5/3 for tanh, sqrt 2 for
+  ReLU), small hidden biases, output weights times 0.01 and output bias 0, so the first logits are
+  near-uniform (loss ln 27 ≈ 3.30) and the tanh units start unsaturated;
+  ``init="randn"``: part 2's plain ``randn`` everywhere (first loss ≈ 20, many saturated units);
+- ``batchnorm``: a BatchNorm1d after each hidden Linear (whose bias it makes redundant, so the
+  Linear has none); evaluation and sampling use the running statistics;
+- ``n_layers``: how many hidden layers.
+
+With the defaults (context 3, embedding 10, one layer of 200 tanh units) the parameters are
+makemore's C 27×10, W1 30×200, b1, W2 200×27, b2: 11,897 for 27 characters, drawn from the
+lecture's generator seed in the lecture's order.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
-from torch import nn
 
 from core.names.data import Vocabulary
+from core.names.layers import ACTIVATIONS, GAINS, BatchNorm1d, Embedding, FlattenConsecutive, Linear
+from core.names.model import NameModel
+
+INITS = ("kaiming", "randn")
 
 
 @dataclass
 class CharMLPConfig:
     block_size: int = 3  # characters of context
     n_embd: int = 10  # embedding dimensions per character
-    n_hidden: int = 200  # tanh units
+    n_hidden: int = 200  # units per hidden layer
+    n_layers: int = 1  # hidden layers
+    activation: str = "tanh"  # "tanh" or "relu"
     batchnorm: bool = False
-    init: str = "kaiming"  # "kaiming": makemore part 3's scaled init; "randn": part 2's plain randn
+    init: str = "kaiming"  # "kaiming": part 3's scaled init; "randn": part 2's plain randn
+    bn_momentum: float = 0.001  # makemore part 3's running-statistics update
     seed: int = 2147483647  # makemore's generator seed for the parameters
 
     def __post_init__(self):
-        for name in ("block_size", "n_embd", "n_hidden"):
+        for name in ("block_size", "n_embd", "n_hidden", "n_layers"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1")
-        if self.init not in ("kaiming", "randn"):
-            raise ValueError("init must be 'kaiming' or 'randn'")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}")
 
 
-class MLP(nn.Module):
-    """Parameters named as in makemore: C (|V| x n_embd), W1, b1, W2, b2 (+ BatchNorm)."""
-
+class MLP(NameModel):
     kind = "mlp"
 
     def __init__(self, vocab: Vocabulary, config: CharMLPConfig | None = None):
-        super().__init__()
-        self.vocab = vocab
-        self.config = cfg = config or CharMLPConfig()
-        self.block_size = cfg.block_size
+        cfg = config or CharMLPConfig()
+        super().__init__(vocab, cfg, cfg.block_size)
         g = torch.Generator().manual_seed(cfg.seed)
+        kaiming = cfg.init == "kaiming"
+        self.layers.append(Embedding(vocab.size, cfg.n_embd, g))
+        self.layers.append(FlattenConsecutive(cfg.block_size))
         fan_in = cfg.block_size * cfg.n_embd
-        self.C = nn.Parameter(torch.randn((vocab.size, cfg.n_embd), generator=g))
-        W1 = torch.randn((fan_in, cfg.n_hidden), generator=g)
-        b1 = torch.randn(cfg.n_hidden, generator=g)
-        W2 = torch.randn((cfg.n_hidden, vocab.size), generator=g)
-        b2 = torch.randn(vocab.size, generator=g)
-        if cfg.init == "kaiming":
-            # tanh gain 5/3 over sqrt(fan_in) keeps the hidden layer out of saturation; a tiny
-            # output layer makes the first logits near-uniform (loss starts at ln|V|, not ~27)
-            W1 *= (5 / 3) / fan_in**0.5
-            b1 *= 0.01
-            W2 *= 0.01
-            b2 *= 0.0
-        self.W1 = nn.Parameter(W1)
-        self.W2 = nn.Parameter(W2)
-        self.b2 = nn.Parameter(b2)
-        if cfg.batchnorm:
-            # the batch-norm shift replaces b1; makemore's running-stat momentum is 0.001
-            self.bn = nn.BatchNorm1d(cfg.n_hidden, momentum=0.001)
-            self.b1 = None
-        else:
-            self.bn = None
-            self.b1 = nn.Parameter(b1)
-
-    def forward(self, context: torch.Tensor) -> torch.Tensor:
-        emb = self.C[context]
-        h_pre = emb.view(emb.shape[0], -1) @ self.W1
-        h_pre = self.bn(h_pre) if self.bn is not None else h_pre + self.b1
-        return torch.tanh(h_pre) @ self.W2 + self.b2
-
-    @torch.no_grad()
-    def logits(self, context: torch.Tensor) -> torch.Tensor:
-        was_training = self.training
-        self.eval()
-        try:
-            return self(context)
-        finally:
-            self.train(was_training)
-
-    def num_parameters(self) -> int:
-        return sum(p.numel() for p in self.parameters())
-
-    def describe(self) -> dict:
-        return {**asdict(self.config), "parameters": self.num_parameters()}
-
-    @torch.no_grad()
-    def embedding_2d(self) -> tuple[torch.Tensor, str]:
-        """Character embeddings in 2-D: as they are when n_embd is 2, else their first two
-        principal components; returns the points and how they were obtained."""
-        C = self.C.detach().float()
-        if C.shape[1] <= 2:
-            pts = C if C.shape[1] == 2 else torch.cat([C, torch.zeros_like(C)], 1)
-            return pts, "raw embedding"
-        centered = C - C.mean(0, keepdim=True)
-        _, S, Vh = torch.linalg.svd(centered, full_matrices=False)
-        share = float((S[:2] ** 2).sum() / (S**2).sum().clamp_min(1e-12))
-        return centered @ Vh[:2].T, f"PCA, {share:.0%} of variance"
+        for _ in range(cfg.n_layers):
+            scale = GAINS[cfg.activation] / fan_in**0.5 if kaiming else 1.0
+            self.layers.append(Linear(fan_in, cfg.n_hidden, g, bias=not cfg.batchnorm, weight_scale=scale,
+                                      bias_scale=0.01 if kaiming else 1.0))
+            if cfg.batchnorm:
+                self.layers.append(BatchNorm1d(cfg.n_hidden, momentum=cfg.bn_momentum))
+            self.layers.append(ACTIVATIONS[cfg.activation]())
+            fan_in = cfg.n_hidden
+        self.layers.append(Linear(fan_in, vocab.size, g, weight_scale=0.01 if kaiming else 1.0,
+                                  bias_scale=0.0 if kaiming else 1.0))

@@ -7,7 +7,7 @@ converges to the (unsmoothed) counts model, since exp(W) can represent any row o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
@@ -30,10 +30,11 @@ class NeuralBigram(nn.Module):
     block_size = 1
     kind = "bigram"
 
-    def __init__(self, vocab: Vocabulary, seed: int = 2147483647):
+    def __init__(self, vocab: Vocabulary, config: NeuralBigramConfig | None = None):
         super().__init__()
         self.vocab = vocab
-        g = torch.Generator().manual_seed(seed)
+        self.config = config or NeuralBigramConfig()
+        g = torch.Generator().manual_seed(self.config.seed)
         self.W = nn.Parameter(torch.randn((vocab.size, vocab.size), generator=g))
 
     def forward(self, context: torch.Tensor) -> torch.Tensor:
@@ -48,3 +49,9 @@ class NeuralBigram(nn.Module):
     def probs(self) -> torch.Tensor:
         """The learned |V|x|V| probability table, comparable with the counts model's."""
         return self.W.softmax(dim=1)
+
+    def num_parameters(self) -> int:
+        return self.W.numel()
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, **asdict(self.config), "parameters": self.num_parameters()}

@@ -1,4 +1,4 @@
-"""One sampling routine for every name model (counts, neural bigram, MLP).
+"""One sampling routine for every name model (counts, neural bigram, MLP, WaveNet).
 
 A model only has to offer ``block_size``, ``vocab`` and ``logits(context) -> (B, |V|)``.
 All names are drawn in parallel, one character per step, from a seeded generator.
