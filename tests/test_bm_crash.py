@@ -132,3 +132,19 @@ def test_kill_9_mid_import_keeps_the_old_collection_searchable_and_a_rerun_finis
     assert done.store.count() == 700  # the new generation plus the previous one, kept for undo
     assert not (store / JOURNAL).exists()
     assert json.loads((store / "manifest.json").read_text())["records"]
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_first_import_leaves_its_checkpoints_searchable(tmp_path):
+    """No earlier collection: the checkpoints of a first import are what stays searchable."""
+    store, file = tmp_path / "store", tmp_path / "all.html"
+    file.write_text(to_netscape_html(collection(150, 400, "v1")), "utf-8")  # 550: three batches
+    kill_when(run_import(store, file, 1.0, "embed"), lambda: (store / "manifest.json").exists())
+    state = BookmarkIndex(store, embedder=MiniLMStandIn())
+    assert 0 < len(state.records) < 550
+    for (q, mode), ids in answers(store).items():
+        assert ids and set(ids) <= set(state.records), (q, mode)
+    rerun = run_import(store, file)
+    out, err = rerun.communicate(timeout=180)
+    assert rerun.returncode == 0, err
+    assert len(BookmarkIndex(store, embedder=MiniLMStandIn()).records) == 550

@@ -404,3 +404,33 @@ def test_a_store_changed_by_another_process_is_seen_without_a_restart(tmp_path):
     assert len(again.records) == 27
     for mode, found in ids_found(again, "written by another process", k=30).items():
         assert found == set(again.records), mode
+
+
+def test_a_first_import_stopped_half_way_leaves_what_it_embedded_searchable(tmp_path, monkeypatch):
+    """A first import has no earlier collection to fall back on: its checkpoints commit what is
+    embedded (here after every batch), so stopping it leaves those bookmarks searchable in every
+    mode, no undo snapshot appears, and the next run embeds only the rest."""
+    monkeypatch.setattr("core.bookmarks.sync.CHECKPOINT_SECONDS", 0.0)
+    marks = labelled_bookmarks()
+    idx = BookmarkIndex(tmp_path / "s", embedder=HashEmbedder())
+    batches = iter([True, True, False])  # stop after two batches of 4
+    r = idx.sync(marks, batch_size=4, should_continue=lambda: next(batches))
+    assert r.interrupted and r.embedded == 8 and r.searchable == 8
+    assert "8 of them are searchable already" in r.line()
+    reopened = make_index(tmp_path / "s")
+    assert len(reopened.records) == 8 and not reopened.can_undo()
+    for mode, found in ids_found(reopened).items():
+        assert found == set(reopened.records), mode
+    emb = HashEmbedder()
+    r = BookmarkIndex(tmp_path / "s", embedder=emb).sync(marks, batch_size=4)
+    assert not r.interrupted and (r.added, r.unchanged, r.embedded) == (12, 8, 12)
+    done = make_index(tmp_path / "s")
+    assert len(done.records) == 20 and done.store.count() == 20
+    assert done.can_undo()  # back to the 8 of the stopped first run
+
+
+def test_a_first_import_that_completes_commits_once_more_and_keeps_no_undo(tmp_path):
+    r = make_index(tmp_path / "s").sync(labelled_bookmarks(), batch_size=4)
+    done = make_index(tmp_path / "s")
+    assert not r.interrupted and len(done.records) == 20 and not done.can_undo()
+    assert done.store.count() == 20 and not (tmp_path / "s" / JOURNAL).exists()

@@ -58,6 +58,7 @@ GARBAGE = "garbage.jsonl"
 LOCK = ".sync.lock"
 MANIFEST_VERSION = 2
 DEFAULT_COLLECTION = "bookmarks"
+CHECKPOINT_SECONDS = 5.0  # a first import commits what it has embedded this often (see sync)
 MAX_REMOVED_SHARE = 0.5  # a mirror sync removing more than this share of the collection is refused
 
 
@@ -110,11 +111,17 @@ class SyncReport(_Counts):
     embedded: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    searchable: int = 0  # a first import stopped half-way: how many bookmarks its checkpoints made searchable
 
     def line(self) -> str:
         text = (f"added: {self.added} updated: {self.updated} removed: {self.removed} "
                 f"unchanged: {self.unchanged} skipped: {self.skipped} embedded: {self.embedded}")
-        return text + (" (interrupted; run the import again to finish)" if self.interrupted else "")
+        if not self.interrupted:
+            return text
+        if self.searchable:
+            return text + (f" (interrupted: {self.searchable} of them are searchable already; "
+                           "run the import again to finish)")
+        return text + " (interrupted; run the import again to finish)"
 
 
 def store_metadata(b: Bookmark) -> dict:
@@ -351,8 +358,12 @@ class BookmarkIndex:
             elif plan.changes:
                 emb = self.embedder
                 check_model(self.manifest, emb.name, emb.dim)
-                if self._embed(needed, report, len(bookmarks), batch_size, progress, should_continue):
-                    self._commit(self._manifest_for(after, self.manifest.get("collection")))
+                first = not (self.dir / MANIFEST).exists()
+                saved = self._first_import_checkpoints(after, report) if first else None
+                if self._embed(needed, report, len(bookmarks), batch_size, progress, should_continue, saved=saved):
+                    # a first import has no earlier collection to keep for undo (and its checkpoints
+                    # must not become one)
+                    self._commit(self._manifest_for(after, self.manifest.get("collection")), keep_previous=not first)
             elif (self.dir / GARBAGE).exists():  # a crash interrupted the last clean-up: finish it
                 try:
                     self._collect_garbage()
@@ -360,6 +371,28 @@ class BookmarkIndex:
                     pass
             report.seconds = time.perf_counter() - t0
             return report
+
+    def _first_import_checkpoints(self, after: dict, report: SyncReport) -> Callable[[set[str]], None]:
+        """For the first import into a store: commit what is embedded so far every
+        `CHECKPOINT_SECONDS` (and after the first batch), so a first import killed or stopped half-way leaves
+        those bookmarks searchable instead of an empty store, and a re-run adds the rest. Each
+        checkpoint is an ordinary atomic commit of a smaller collection; there is no earlier
+        collection to protect, so no undo snapshot is involved."""
+        done: set[str] = set()
+        last, every = [0.0], CHECKPOINT_SECONDS
+
+        def saved(vids: set[str]) -> None:
+            done.update(vids)
+            now = time.perf_counter()
+            if last[0] and now - last[0] < every:
+                return
+            partial = {bid: r for bid, r in after.items() if r["vid"] in done}
+            if not partial:
+                return
+            last[0] = now
+            self._commit(self._manifest_for(partial, self.manifest.get("collection")), keep_previous=False)
+            report.searchable = len(partial)
+        return saved
 
     def _manifest_for(self, records: dict, collection: str | None) -> dict:
         emb = self.embedder
@@ -371,10 +404,12 @@ class BookmarkIndex:
         return manifest
 
     def _embed(self, needed: list[_Todo], report: SyncReport, total: int, batch_size: int,
-               progress, should_continue, reuse: bool = True) -> bool:
+               progress, should_continue, reuse: bool = True,
+               saved: Callable[[set[str]], None] | None = None) -> bool:
         """Write the vectors ``needed`` lacks; False when ``should_continue`` stopped it.
         ``reuse``: skip those that an interrupted sync into this collection or the previous
-        generation already stored (same vector id = same text, same model)."""
+        generation already stored (same vector id = same text, same model). ``saved`` is told
+        the vector ids of each batch once they are stored (first-import checkpoints)."""
         have: set[str] = set()
         if reuse:
             journal = self._read_journal()
@@ -382,6 +417,8 @@ class BookmarkIndex:
                 have = journal["stored"]
             have = have | _vids(self._previous())
         todo = [t for t in needed if t.vid not in have]
+        if saved is not None:  # vectors an interrupted run already stored count as done
+            saved({t.vid for t in needed if t.vid in have})
         for t in todo:
             t.text = document_text(t.bookmark, self.with_description)
         todo.sort(key=lambda t: len(t.text))  # similar lengths share a batch: less padding to encode
@@ -405,6 +442,8 @@ class BookmarkIndex:
             store.upsert(vids, vecs, [store_metadata(t.bookmark) for t in chunk])
             self._append(JOURNAL, {"stored": vids})
             report.embedded += len(chunk)
+            if saved is not None:
+                saved(set(vids))
             if progress is not None:
                 progress({"phase": "embedding", "embedded": report.embedded, "to_embed": len(todo), "total": total})
         return True
