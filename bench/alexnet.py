@@ -147,16 +147,17 @@ def _time_epoch(loader, device, hidden: int) -> float:
 def epoch_time(args, device) -> None:
     per_image = load_splits(args.dataset, 32, augment=True, limit=args.images, cache=False)
     start = time.perf_counter()
-    decode(load_source(args.dataset, 32), 32)  # what the decoded-once pipeline pays once per process
+    source = load_source(args.dataset, 32)
+    decode(source.train, 32)  # what the decoded-once pipeline pays once per process
     decode_s = time.perf_counter() - start
     decoded = load_splits(args.dataset, 32, augment=True, limit=args.images, cache=True)
     gen = torch.Generator().manual_seed(0)
     pil_loader = DataLoader(per_image.train, args.batch_size, shuffle=True, generator=gen)
-    fast_loader = BatchLoader(decoded.train, args.batch_size, shuffle=True, augment=True)
+    fast_loader = BatchLoader(decoded.train, args.batch_size, shuffle=True, augment=True, flip=decoded.flip)
     n = len(per_image.train)
     print(f"workload_epoch: one epoch of {n} training images of {per_image.description}, batch {args.batch_size}, "
-          f"crop + flip augmentation, the modern recipe (BatchNorm, AdamW one-cycle), FC width {args.hidden}")
-    print(f"decode_once_seconds: {decode_s:.2f}  # all {len(load_source(args.dataset, 32).train)} images, "
+          f"{'crop + flip' if decoded.flip else 'crop'} augmentation, the modern recipe (BatchNorm, AdamW one-cycle), FC width {args.hidden}")
+    print(f"decode_once_seconds: {decode_s:.2f}  # all {len(source.train)} images, "
           "once per process")
     pil_data, fast_data = _time_data(pil_loader), _time_data(fast_loader)
     print(f"per_image_data_seconds: {pil_data:.2f}")
