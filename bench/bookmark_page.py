@@ -138,7 +138,7 @@ def mlp_with_import(file: Path, store: Path, window: float) -> dict[str, float |
     embedded = max([e.get("embedded", 0) for e in job.events] or [0])
     job.stop()
     job.join(600)
-    return {"alone": alone, "during": during, "job_threads": job.threads, "embedded_in_window": embedded}
+    return {"alone": alone, "during": during, "job_threads": next((e["threads"] for e in job.events if "threads" in e), job.threads), "embedded_in_window": embedded}
 
 
 def main() -> None:

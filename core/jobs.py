@@ -267,6 +267,14 @@ class JobRegistry:
 
         return fair_share(self.max_running)
 
+    def threads_free_now(self) -> int:
+        """An equal share of the cores among the heavy jobs running now (all of them for a job that
+        runs alone). For jobs that run at a lower CPU priority (a bookmark import): on an idle server
+        they use the whole machine, and the priority, not the thread count, keeps pages ahead."""
+        from core.threads import fair_share
+
+        return fair_share(len(self.running()))
+
     # --- starting --------------------------------------------------------------------------
     def submit(self, area: str, owner: str, target: Callable[[BackgroundJob], Any], *, name: str | None = None,
                heavy: bool = True, settings: dict | None = None) -> BackgroundJob:

@@ -75,6 +75,13 @@ def _blocking(gate):
     return target
 
 
+def _wait_for(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
+
+
 def test_only_the_owner_can_pause_resume_or_stop():
     reg = JobRegistry(max_running=2, max_per_owner=1)
     gate = threading.Event()
@@ -152,3 +159,18 @@ def test_event_log_is_bounded():
     job.join(5)
     events, pos = job.events_since(0)
     assert len(events) == 10 and events[-1]["i"] == 49 and pos == 50
+
+
+def test_threads_free_now_splits_the_cores_among_the_heavy_jobs_running(monkeypatch):
+    monkeypatch.setattr("core.threads.cpu_count", lambda: 4)
+    reg = JobRegistry(max_running=2, max_per_owner=1)
+    assert reg.threads_free_now() == 4  # nothing running: the whole machine
+    gate = threading.Event()
+    first = reg.submit("import", "alice", _blocking(gate))
+    _wait_for(lambda: first.status == RUNNING)
+    assert reg.threads_free_now() == 4  # alone on the server
+    second = reg.submit("train", "bob", _blocking(gate))
+    _wait_for(lambda: second.status == RUNNING)
+    assert reg.threads_free_now() == 2
+    gate.set()
+    assert first.join(5) and second.join(5)

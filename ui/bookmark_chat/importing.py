@@ -8,7 +8,8 @@ Decisions (see docs/bookmark_chat.md):
   collection removed) is shown as refused, with a separate "mirror anyway" button.
 - The file is read in the script run (fast, and a bad file gets its message at once); embedding
   runs as the viewer's heavy job in area ``bookmarks-import``: it waits in the server's queue
-  under the caps, runs with the registry's thread share, and its progress, result, file name and
+  under the caps, at a lower CPU priority with the cores no other heavy job holds as its torch
+  threads (`JobRegistry.threads_free_now`), and its progress, result, file name and
   errors are shown to that viewer only (`ui.jobs` keys jobs by viewer). Messages about reading a
   file live in this session's state, never in process-wide state.
 - One writer per collection (`core.bookmarks.collections.writing`): on the local studio two
@@ -34,7 +35,8 @@ from core.bookmarks.importers import (MAX_IMPORT_BYTES, BookmarkImportError, Imp
                                       load_bookmarks)
 from core.bookmarks.profiles import EMBEDDING_NAMES, describe_error, store_dir, stored_bookmarks
 from core.bookmarks.sync import SyncRefused, default_store_dir
-from core.jobs import BackgroundJob
+from core.jobs import BackgroundJob, registry
+from core.threads import torch_threads
 from core.text import escape_markdown
 from ui import jobs
 from ui.bookmark_chat.state import STATE
@@ -139,7 +141,14 @@ def sync_job(job: BackgroundJob, target: Target, result: ImportResult, *, label:
     """The import job's body: wait for the collection, optionally fetch pages, load the model as
     its own phase, sync, and report the outcome as one event (the bench runs this same function)."""
     background_priority()
-    job.emit({"phase": "preparing"})
+    threads = registry.threads_free_now()  # niced: the cores free now, not a fixed share
+    job.emit({"phase": "preparing", "threads": threads})
+    with torch_threads(threads):
+        return _sync(job, target, result, label=label, mirror=mirror, force=force, enrich=enrich, secrets=secrets)
+
+
+def _sync(job: BackgroundJob, target: Target, result: ImportResult, *, label: str, mirror: bool, force: bool,
+          enrich: bool, secrets: tuple[str, ...]):
     try:
         with collections.writing(target.collection, job.checkpoint, wait=lambda: job.emit({"phase": "waiting"})) as ok:
             if not ok:
