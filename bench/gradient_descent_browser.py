@@ -1,6 +1,6 @@
 """What a user waits for on the gradient descent page, in headless Chromium, against the old page.
 
-    .venv/bin/python -m bench.gd_browser [--repeats 5] [--baseline-rev 1c4350e] [--no-baseline]
+    .venv/bin/python -m bench.gradient_descent_browser [--repeats 5] [--baseline-rev 1c4350e] [--no-baseline]
 
 Starts this tree's app as `make run` does (``streamlit run app.py`` on a free loopback port) and,
 for the baseline, the page as it was before issue #15 (commit ``1c4350e`` checked out with

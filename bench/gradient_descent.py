@@ -1,10 +1,10 @@
-"""Benchmark of the gradient-descent playground's server side: `.venv/bin/python -m bench.gd_playground`.
+"""Benchmark of the gradient-descent playground's server side: `.venv/bin/python -m bench.gradient_descent`.
 
 Prints `name: value` lines: the core workload the page reruns on (six optimizers x 500 steps
 batched, a 120 x 120 contour grid, a 41-rate LR sweep) against faithful baselines measured in
 the same run (the same optimizers as separate torch.optim loops, the same sweep one rate at a
 time), and the race view's rerun time under Streamlit's AppTest (server time only; what a user
-waits for in a browser is measured by `bench.gd_browser`).
+waits for in a browser is measured by `bench.gradient_descent_browser`).
 """
 
 from __future__ import annotations
