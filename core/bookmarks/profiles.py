@@ -92,10 +92,6 @@ class Profile:
     def index_name(self) -> str:
         return self.pinecone_index.strip() or DEFAULT_PINECONE_INDEX
 
-    @property
-    def model_name(self) -> str:
-        return EMBEDDING_NAMES[self.embeddings]
-
     def other_model(self) -> "Profile":
         """The same backend with the other embedding model."""
         return replace(self, embeddings="openai" if self.embeddings == "minilm" else "minilm")
