@@ -51,6 +51,7 @@ def page_reruns():
 
     at = AppTest.from_file(str(ROOT / "pages" / "gradient_descent.py"), default_timeout=120)
     at.query_params["view"] = "race"
+    at.query_params["hyperparameters"] = "1"  # the per-optimizer sliders shown
     start = time.perf_counter()
     at.run()
     first = time.perf_counter() - start

@@ -5,8 +5,9 @@
 Starts this tree's app as `make run` does (``streamlit run app.py`` on a free loopback port) and,
 for the baseline, the page as it was before issue #15 (commit ``1c4350e`` checked out with
 ``git worktree add`` into a temporary folder, served on another port, removed afterwards; never
-committed). Both servers run during the whole bench, and every action is measured on the new
-page and on the old one alternately, so both see the same machine load.
+committed). Both servers run during the whole bench, and rounds of every action alternate
+between the new page and the old one (which goes first alternates too), so both see the same
+machine load.
 
 A measured time runs from the action (page opened, key pressed, option clicked) until the page
 is *idle in the browser*: Streamlit's script run has finished (``data-test-script-state`` is
@@ -18,8 +19,12 @@ change, so loading chart code and drawing the charts are included and the quiet 
   already served one visit, so Python imports and the default race are warm (``cold_first_load``
   is that very first visit after the server started).
 - ``setting_change``: the one-weight learning-rate slider moved one notch with the keyboard, and
-  the race's *Steps* slider moved one notch (each a new computation, not a cached one).
-- ``surface_switch``: the race's *Surface* select box cycled through the built-in surfaces.
+  the race's *Steps* slider moved one notch. Every round first moves *Steps* (untimed) to a value
+  no earlier round reached, so each timed notch starts a race the server has never computed (its
+  cache is shared by all sessions).
+- ``surface_switch``: the race's *Surface* select box cycled through the built-in surfaces. Only the
+  first round computes their races; later rounds find them in the server's cache, as a user does
+  whom another visitor preceded with the same settings.
 - ``pause``: Play, then Pause after 1.5 s: the time until the step counter stops, and how many
   steps it still advanced (0 or 1 frame is the target).
 
@@ -90,9 +95,13 @@ class App:
                                    log_name=f"gd_bench_{name}")
         self.page = None
 
-    def new_page(self):
+    def close_page(self) -> None:
         if self.page is not None:
             self.page.context.close()
+            self.page = None
+
+    def new_page(self):
+        self.close_page()
         context = self.browser.new_context(viewport={"width": 1400, "height": int(os.environ.get("GD_BENCH_HEIGHT", "1000"))})
         context.add_init_script(WATCH)
         self.page = context.new_page()
@@ -188,23 +197,26 @@ def remove_tree(path: Path) -> None:
     subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, capture_output=True)
 
 
-def measure(app: App, repeats: int, results: dict) -> None:
-    """One round of every action on ``app``; appends seconds to ``results[action]``."""
+def measure(app: App, round_: int, results: dict) -> None:
+    """Round ``round_`` of every action on ``app``; appends seconds to ``results[action]``.
+
+    The page is closed at the end, so an open page of one app never loads the other's round."""
     def add(key, value):
         print(f"  {app.name} {key}: {value:.3f}", file=sys.stderr, flush=True)
         results.setdefault(key, []).append(value)
 
     add("first_load_s", app.open())
-    for i in range(repeats):
-        add("setting_change_lr_1d_s", app.nudge("Learning rate (log scale)", "ArrowRight" if i % 2 == 0 else "ArrowLeft"))
+    add("setting_change_lr_1d_s", app.nudge("Learning rate (log scale)", "ArrowRight" if round_ % 2 == 0 else "ArrowLeft"))
     app.show_race()
-    for i in range(repeats):
-        add("setting_change_steps_s", app.nudge("Steps", "ArrowRight" if i % 2 == 0 else "ArrowLeft"))
+    for _ in range(2 * round_):  # to 500 + 20 * round_ steps, untimed: the timed notch is then a new race
+        app.nudge("Steps", "ArrowRight")
+    add("setting_change_steps_s", app.nudge("Steps", "ArrowRight"))
     for title in SURFACES:
         add("surface_switch_s", app.pick_surface(title))
     seconds, moved = app.pause_latency()
     add("pause_s", seconds)
     add("pause_steps_after_click", moved)
+    app.close_page()
 
 
 def main() -> None:
@@ -231,9 +243,11 @@ def main() -> None:
                     apps["old"] = App("old", tree, {"PYTHONPATH": str(tree)}, browser)
                 for name, app in apps.items():
                     results[name]["cold_first_load_s"] = [app.open()]
-                for _ in range(args.repeats):
-                    for name, app in apps.items():
-                        measure(app, 1, results[name])
+                    app.close_page()
+                for round_ in range(args.repeats):
+                    order = list(apps.items())
+                    for name, app in (order if round_ % 2 == 0 else order[::-1]):  # neither always goes first
+                        measure(app, round_, results[name])
             finally:
                 for app in apps.values():
                     app.close()

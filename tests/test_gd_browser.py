@@ -50,36 +50,41 @@ def test_learning_rate_and_optimizer_set_update_the_plots(browser_page):
     after = page.evaluate(STEP_WEIGHTS)
     assert after != before and max(abs(w) for w in after) > 10 * max(abs(w) for w in before)
 
-    # Race tab (only now computed): drop Adam and RMSProp; the loss chart loses their traces.
+    # Race tab (only now computed): drop Adam and RMSProp; the contour loses their paths, the loss chart their lines.
     page.get_by_role("tab", name="Race on a surface").click()
     wait_until_idle(page)
-    page.wait_for_function(f"() => !!({TRACE_NAMES})('step')", timeout=120_000)
-    names = page.evaluate(f"({TRACE_NAMES})('step')")
+    page.wait_for_function(f"() => !!({TRACE_NAMES})('x')", timeout=120_000)
+    names = page.evaluate(f"({TRACE_NAMES})('x')")
     assert {"Adam", "RMSProp", "Gradient descent"} <= set(names)
     for name in ("Adam", "RMSProp"):
         # Blur the multiselect first: right after a removal its menu has focus and eats the next click.
         page.get_by_role("heading", name="Gradient descent playground").click()
         page.get_by_role("button", name=f"Remove {name}").click()
         wait_until_idle(page)
-        page.wait_for_function(f"() => {{ const n = ({TRACE_NAMES})('step'); return n && !n.includes('{name}'); }}")
-    names = page.evaluate(f"({TRACE_NAMES})('step')")
+        page.wait_for_function(f"() => {{ const n = ({TRACE_NAMES})('x'); return n && !n.includes('{name}'); }}")
+    names = page.evaluate(f"({TRACE_NAMES})('x')")
     assert "Adam" not in names and "RMSProp" not in names and "Momentum" in names
+    lines = page.evaluate("""() => Array.from(document.querySelectorAll('svg[data-testid="gd-loss-plot"] g[data-name]'))
+        .filter(g => g.querySelector('polyline')).map(g => g.getAttribute('data-name'))""")
+    assert "Adam" not in lines and "RMSProp" not in lines and "Momentum" in lines
     params = page.evaluate("() => Object.fromEntries(new URL(location.href).searchParams)")
     assert params["optimizers"] == "gd,momentum,nesterov,adagrad" and params["view"] == "race"
 
-    # Clicking the contour plot moves the start point (Rosenbrock: x in [-2, 2], y in [-1, 3]).
+    # Clicking the contour plot moves the start point (Rosenbrock: x in [-2, 2], y in [-1, 3]) to the
+    # nearest of the 15 x 15 click targets, 4/14 apart: the click lands 2 % of the width off the
+    # target at x = -2 + 11 * 4/14, y = -1 + 12 * 4/14, and snaps to it.
     expect(page.get_by_label("Start x")).to_have_value("-1.20")
     plot = page.locator(".js-plotly-plot").filter(has=page.locator("g.imagelayer image")).first
     plot.scroll_into_view_if_needed()
     box = plot.locator(".nsewdrag").first.bounding_box()
-    page.mouse.move(box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"])
+    page.mouse.move(box["x"] + (11 / 14 + 0.02) * box["width"], box["y"] + (2 / 14 - 0.02) * box["height"])
     page.wait_for_timeout(300)  # plotly picks the point under the cursor on hover
     page.mouse.down()
     page.mouse.up()
     wait_until_idle(page)
-    expect(page.get_by_label("Start x")).to_have_value("1.00")
-    expect(page.get_by_label("Start y")).to_have_value("2.00")
-    page.wait_for_function("() => new URL(location.href).searchParams.get('start_x') === '1.0'")
+    expect(page.get_by_label("Start x")).to_have_value("1.14")
+    expect(page.get_by_label("Start y")).to_have_value("2.43")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('start_x') === '1.143'")
     shot = screenshot(page, "gd")
     assert shot.stat().st_size > 20_000
 

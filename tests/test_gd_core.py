@@ -7,7 +7,7 @@ import torch
 
 from core.gradient_descent import one_weight, regression
 from core.gradient_descent.lr_finder import log_grid, lr_sweep
-from core.gradient_descent.optimizers import OptimizerConfig
+from core.gradient_descent.optimizers import OptimizerConfig, autograd_value_and_grad
 from core.gradient_descent.regime import classify_trajectory, quadratic_regime
 from ui.gradient_descent.state import LR_GRID, GradientDescentState
 from core.gradient_descent.surfaces import SURFACE_KEYS, make_surface
@@ -41,6 +41,31 @@ def test_gradients_match_finite_differences(key):
         step[d] = h
         fd = (surface.fn(*(pts + step).T) - surface.fn(*(pts - step).T)) / (2 * h)
         np.testing.assert_allclose(grads[:, d].numpy(), fd.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("key", BUILTIN)
+def test_hand_written_gradients_equal_autograd(key):
+    """Every built-in surface's written-out f and gradient against autograd on its own ``fn``,
+    inside the square, far outside it, and at the points where terms vanish."""
+    surface = make_surface(key, condition=13.0)
+    assert surface.analytic is not None
+    rng = np.random.default_rng(7)
+    pts = np.concatenate([rng.uniform(-6, 6, (64, 2)), rng.uniform(-300, 300, (16, 2)),
+                          [[0.0, 0.0], [1.0, 1.0], [-1.0, 0.5], *surface.minima]])
+    pts = torch.tensor(pts, dtype=torch.float64)
+    values, grads = surface.value_and_grad(pts)
+    expected_values, expected_grads = autograd_value_and_grad(lambda p: surface.fn(p[:, 0], p[:, 1]), pts)
+    np.testing.assert_allclose(values.numpy(), expected_values.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grads.numpy(), expected_grads.numpy(), rtol=1e-10, atol=1e-9)
+
+
+def test_a_formula_goes_through_autograd():
+    surface = make_surface("custom", expression="sin(x) * y**3")
+    assert surface.analytic is None
+    pts = torch.tensor([[0.3, -1.2], [2.0, 0.5]], dtype=torch.float64)
+    _, grads = surface.value_and_grad(pts)
+    x, y = pts[:, 0], pts[:, 1]
+    np.testing.assert_allclose(grads.numpy(), torch.stack((torch.cos(x) * y**3, 3 * torch.sin(x) * y**2), -1).numpy())
 
 
 def test_condition_number_is_the_curvature_ratio():
@@ -156,3 +181,24 @@ def test_view_range_follows_the_steps_but_not_forever():
     assert lo < -1.5 and hi > 5.0
     lo, hi = one_weight.view_range(loss, [1e9])
     assert hi - lo == pytest.approx(8 * (loss.w_range[1] - loss.w_range[0]))
+
+
+def test_decimated_loss_curves_keep_every_stretch_s_extremes():
+    from ui.gradient_descent.svg_plot import decimate
+    x = np.arange(2001.0)
+    y = np.exp(-x / 300) * (1 + 0.5 * np.sin(x))  # an oscillating, decaying loss
+    y[1500:1510] = np.nan  # a gap (not a number) inside one stretch
+    dx, dy = decimate(x, y, buckets=100)
+    assert len(dx) <= 200 and (np.diff(dx) > 0).all()
+    for a, b in zip(np.linspace(0, 2001, 101).astype(int)[:-1], np.linspace(0, 2001, 101).astype(int)[1:]):
+        inside = (dx >= a) & (dx < b)
+        assert np.nanmax(y[a:b]) in dy[inside] and np.nanmin(y[a:b]) in dy[inside]
+    short = np.arange(50.0)
+    assert decimate(short, short, buckets=100)[0] is short  # short series are drawn whole
+
+
+def test_log_axis_ticks_are_powers_of_ten():
+    from ui.gradient_descent.svg_plot import log_ticks
+    assert log_ticks(-3, 1) == [(-3.0, "10⁻³"), (-2.0, "10⁻²"), (-1.0, "10⁻¹"), (0.0, "1"), (1.0, "10")]
+    many = log_ticks(-16, 12)
+    assert len(many) <= 8 and all(t == int(t) for t, _ in many) and ("1" in [label for _, label in many])

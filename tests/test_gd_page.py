@@ -59,7 +59,12 @@ def show(at, **fields):
 
 
 def one_weight_svg(at):
-    return next(m.value for m in at.markdown if m.value.startswith("<svg"))
+    return next(m.value for m in at.markdown if m.value.startswith("<svg") and "gd-svg-plot" in m.value)
+
+
+def loss_svg(at):
+    """The race's loss chart (inline SVG)."""
+    return next(m.value for m in at.markdown if m.value.startswith("<svg") and "gd-loss-plot" in m.value)
 
 
 def svg_steps(at):
@@ -86,7 +91,9 @@ def test_each_view_renders_alone_and_the_link_names_the_open_tab(run_page):
     assert dict(at.query_params) == {}  # the URL keeps only settings that differ from the defaults
 
     show(at, view="race")
-    assert not at.exception and x_titles(at) == ["x", "step"]
+    assert not at.exception and x_titles(at) == ["x"]  # the contour; the loss chart is inline SVG
+    loss = loss_svg(at)
+    assert all(f'data-name="{title}"' in loss for title in KIND_TITLES) and "f − f(minimum)" in loss
     table = race_table(at)
     assert list(table["optimizer"]) == KIND_TITLES and set(table["diverged"]) == {"no"}
     assert dict(at.query_params) == {"view": "race"}
@@ -110,7 +117,7 @@ def test_learning_rate_ten_diverges_loudly_but_cleanly(run_page):
     assert not at.exception
     assert "Diverging" in texts(at.error)
     assert max(abs(w) for w in svg_steps(at)) > 1e3  # the steps run away (and are clipped to the plot)
-    show(at, view="race")
+    show(at, view="race", hyperparameters=True)
     for kind in ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"):
         at.select_slider(key=f"gd_lr_{kind}").set_value(10.0)
     at.run()
@@ -133,6 +140,10 @@ def test_learning_rate_ten_diverges_loudly_but_cleanly(run_page):
     assert mark["marker"]["symbol"] == "x" and decode(mark["x"])[0] == decode(gd_path["x"])[-1]
     assert_no_poisoned_points(at)
     assert at.query_params["lr_gd"] == "10.0"
+    # The loss chart marks where each diverged run ends, and draws no point that is not a number.
+    loss = loss_svg(at)
+    assert f"<title>Gradient descent diverged at step {row['diverged'].split()[-1]}</title>" in loss
+    assert "nan" not in loss.lower() and "inf" not in loss.lower()
 
 
 def test_extreme_surface_settings(run_page):
@@ -231,7 +242,10 @@ def test_surface_change_moves_the_start_and_lrs(run_page):
     at = run_page(PAGE, setup=lambda a: a.query_params.update(view="race"))
     at.selectbox(key="gd_surface").select("beale").run()
     assert (at.number_input(key="gd_start_x").value, at.number_input(key="gd_start_y").value) == (1.0, 1.4)
-    assert at.select_slider(key="gd_lr_gd").value == 0.001
+    assert at.session_state["gd_lr_gd"] == 0.001  # set while its slider is hidden ...
+    at.toggle(key="gd_hyperparameters").set_value(True).run()
+    assert at.select_slider(key="gd_lr_gd").value == 0.001  # ... and shown when it opens
+    assert at.query_params["hyperparameters"] == "1" and at.query_params["lr_gd"] == "0.001"
 
 
 def test_playback_buttons(run_page):

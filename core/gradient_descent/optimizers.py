@@ -236,7 +236,8 @@ def iterate(value_and_grad: ValueAndGrad, configs: Sequence[OptimizerConfig], st
         used = g + kicks[t] if noise > 0 else g
         yield t, p, f, g, used, opt
         if t < steps:
-            p = p - opt.step_delta(used)
+            with torch.no_grad():  # the update needs no graph (and its tiny ops cost less without one)
+                p = p - opt.step_delta(used)
 
 
 def run_batched(value_and_grad: ValueAndGrad, configs: Sequence[OptimizerConfig], starts,

@@ -18,13 +18,18 @@ import plotly.graph_objects as go
 from PIL import Image
 from plotly.colors import sequential
 
-from ui.gradient_descent.svg_plot import Series, line_plot
+from ui.gradient_descent.svg_plot import Series, decimate, line_plot
 
 COLORS = {"gd": "#1f77b4", "momentum": "#ff7f0e", "nesterov": "#2ca02c", "adagrad": "#d62728",
           "rmsprop": "#9467bd", "adam": "#8c564b"}
 BATCH_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
 MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 LEGEND = {"orientation": "h", "y": -0.22}
+# The race contour, redrawn for every new race and replay frame, has fixed margins with its legend
+# above the plot: Plotly's automatic margins (``autoexpand``) measure and then lay the figure out a
+# second time, which cost about 0.15 s per redraw in Chromium here (docs/gradient_descent.md).
+CONTOUR_LEGEND = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
+CONTOUR_MARGIN = {"l": 40, "r": 10, "t": 60, "b": 40, "autoexpand": False}
 BANDS = 24  # colour bands of a landscape picture (their edges are its contour lines)
 VIRIDIS = sequential.Viridis
 ARROW_COLORS = {"update": "#111111", "exact": "#7f7f7f"}
@@ -155,7 +160,9 @@ def contour_figure(xs, ys, png, result, minima, start, upto, click_grid=None, gh
     ``ghosts`` (a RunResult with exact gradients, in the stochastic mode) are drawn as thin dotted
     lines under the noisy paths."""
     data = []
-    if click_grid is not None:  # invisible points so that a click can pick a start
+    snap = {}
+    if click_grid is not None:  # invisible points so that a click can pick a start (the nearest one: snap)
+        snap = {"hoverdistance": -1}
         gx, gy = click_grid
         data.append({**markers(gx, gy, "click to start here", size=14, opacity=0.0), "showlegend": False,
                      "hovertemplate": "start at (%{x:.2f}, %{y:.2f})<extra></extra>",
@@ -180,7 +187,8 @@ def contour_figure(xs, ys, png, result, minima, start, upto, click_grid=None, gh
     data.append(markers([start[0]], [start[1]], "start", symbol="x", size=12, color="red"))
     data += marks  # on top: a run that diverges at once ends at the start point
     return figure(data, 500, axis("x", box[0], **PICTURE_AXIS), axis("y", box[1], **PICTURE_AXIS),
-                  clickmode="event+select", images=[landscape(xs, ys, png)])
+                  clickmode="event+select", images=[landscape(xs, ys, png)], legend=CONTOUR_LEGEND,
+                  margin=CONTOUR_MARGIN, **snap)
 
 
 def surface_figure(xs, ys, z, floor, result):
@@ -212,10 +220,13 @@ def _vline(x: float) -> dict:
     return {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1}
 
 
-def loss_figure(result, min_value, upto):
-    """Loss against step up to ``upto`` (f − f(min) on a log axis when the minimum is known)."""
+def loss_svg(result, min_value, upto) -> str:
+    """Loss against step up to ``upto`` as inline SVG (see `svg_plot` for why not Plotly): f − f(min) on
+    a log axis when the minimum is known, else f; a diverged run ends in a marked point; a dotted
+    line at the replay's step. Runs longer than 900 steps are drawn from each stretch's lowest and
+    highest point (`svg_plot.decimate`), which draws the same at this width."""
     log_scale = min_value is not None
-    data = []
+    series, lows, highs, marks = [], [], [], []
     for k, cfg in enumerate(result.configs):
         loss = result.losses[k]
         steps = np.arange(len(loss))[: upto + 1]
@@ -223,16 +234,23 @@ def loss_figure(result, min_value, upto):
         if log_scale:
             y = np.maximum(y, 1e-16)  # an exact hit of the minimum would vanish on a log axis
         s, v = finite_rows(steps, y)
-        data.append(line(s, v, cfg.title, COLORS[cfg.kind], 1.5))
+        if len(v):
+            lows.append(float(v.min()))
+            highs.append(float(v.max()))
+        series.append(Series(*decimate(s, v), cfg.title, COLORS[cfg.kind], 1.5))
         if result.diverged_at[k] >= 0 and upto >= result.diverged_at[k] and len(s):
-            mark = markers(s[-1:], v[-1:], f"{cfg.title} diverged", symbol="x", size=11, color=COLORS[cfg.kind])
-            mark.update(showlegend=False,
-                        hovertemplate=f"{cfg.title} diverged at step {int(result.diverged_at[k])}<extra></extra>")
-            data.append(mark)
-    yaxis = axis("f − f(minimum)" if log_scale else "f(x, y)",
-                 **({"type": "log", "exponentformat": "power"} if log_scale else {}))
-    shape = dict(_vline(upto), line={"color": "#999", "dash": "dot"})
-    return figure(data, 340, axis("step", (0, result.steps)), yaxis, shapes=[shape])
+            tip = f"{cfg.title} diverged at step {int(result.diverged_at[k])}"
+            marks.append(Series(s[-1:], v[-1:], "", COLORS[cfg.kind], 0, marker=5, tips=[tip]))
+    lo, hi = (min(lows), max(highs)) if lows else ((1e-3, 1.0) if log_scale else (0.0, 1.0))
+    if log_scale:
+        lo, hi = 10 ** np.floor(np.log10(lo)), 10 ** np.ceil(np.log10(hi) + 1e-9)
+    else:
+        pad = 0.05 * (hi - lo) if hi > lo else 1.0
+        lo, hi = lo - pad, hi + pad
+    series.append(Series([upto, upto], [lo, hi], "", "#999999", 1, dash="2 3"))
+    return line_plot(series + marks, (0, max(result.steps, 1)), (lo, hi), "step",
+                     "f − f(minimum)" if log_scale else "f(x, y)", label="loss of every run against the step",
+                     log_y=log_scale, height=340, testid="gd-loss-plot")
 
 
 def inspector_figure(xs, ys, png, inspection, arrow_names, exact_step=None):

@@ -52,7 +52,13 @@ def _controls(state: GradientDescentState) -> None:
                      format_func=lambda v: f"{v:g}" if v else "0 (exact)")
     if state.noise > 0:
         n2.number_input("Noise seed", 0, 9999, step=1, key=key("noise_seed"), help="The same seed, the same noise.")
-    with st.expander("Hyperparameters", icon=":material/tune:", expanded=False):
+    # A toggle rather than an expander: Streamlit draws a closed expander's widgets all the same, and
+    # these 6-14 sliders made every new race about 0.25 s slower in Chromium (docs/gradient_descent.md).
+    # Their values live in the page state whether or not they are shown.
+    st.toggle("Hyperparameters (learning rate, momentum, β, ε of each optimizer)", key=key("hyperparameters"))
+    if not state.hyperparameters:
+        return
+    with st.container(border=True):
         st.button("Suggested learning rates for this surface", on_click=gs.apply_suggested_lrs,
                   icon=":material/auto_fix_high:")
         chosen = [k for k in KINDS if k in state.optimizers]

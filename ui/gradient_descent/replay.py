@@ -70,7 +70,7 @@ def _draw(view: dict, step: int, playing: bool) -> None:
         st.plotly_chart(fig, key="gd_contour", on_select=_on_contour_select, selection_mode="points",
                         width="stretch")
         st.caption("Click a point of the contour plot to start the race there.")
-    st.plotly_chart(charts.loss_figure(result, surface.min_value, step), key="gd_loss_chart", width="stretch")
+    st.markdown(charts.loss_svg(result, surface.min_value, step), unsafe_allow_html=True)  # our numbers, escaped text
     bar.progress(step / max(result.steps, 1), text=f"Step {step} of {result.steps}")
 
 

@@ -99,6 +99,7 @@ class GradientDescentState:
     start_y: float = field(default=1.0, metadata={"min": -100.0, "max": 100.0})
     steps: int = field(default=500, metadata={"min": 10, "max": 2000})
     tol: float = field(default=1e-3, metadata={"min": 1e-12, "max": 1.0})
+    hyperparameters: bool = False  # the per-optimizer sliders shown (a toggle, not an expander: see race.py)
     lr_gd: float = _lr(0.002)
     lr_momentum: float = _lr(0.001)
     lr_nesterov: float = _lr(0.001)
@@ -154,7 +155,22 @@ class GradientDescentState:
         return OptimizerConfig(kind, lr)
 
 
-STATE = PageState(GradientDescentState, prefix="gd_", normalize=lambda s: s.snapped())
+HYPERPARAMETER_FIELDS = tuple(f"lr_{k}" for k in KINDS) + (
+    "momentum", "nesterov_momentum", "rmsprop_alpha", "adam_beta1", "adam_beta2", "adagrad_eps", "rmsprop_eps",
+    "adam_eps")
+
+
+def from_link(state: GradientDescentState) -> GradientDescentState:
+    """A state read from a link, on the sliders' grids; a link that sets a hyperparameter opens
+    their sliders, so what the sender changed is in view."""
+    state = state.snapped()
+    default = GradientDescentState()
+    if any(getattr(state, f) != getattr(default, f) for f in HYPERPARAMETER_FIELDS):
+        state = replace(state, hyperparameters=True)
+    return state
+
+
+STATE = PageState(GradientDescentState, prefix="gd_", normalize=from_link)
 
 
 def stateful_tabs(name: str, labels: dict[str, str]) -> dict:
