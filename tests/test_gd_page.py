@@ -73,7 +73,11 @@ def svg_steps(at):
 
 
 def table_with(at, column):
-    """The first dataframe with ``column`` (the race table: "optimizer"; the inspector's: "quantity")."""
+    """The first table with ``column`` (the race table: "optimizer", a static table whose Markdown
+    cells are escaped, read back as shown; the inspector's: "quantity", a dataframe)."""
+    for t in at.table:
+        if column in t.value.columns:
+            return t.value.map(lambda v: plain(v) if isinstance(v, str) else v)
     return next(t.value for t in at.dataframe if column in t.value.columns)
 
 

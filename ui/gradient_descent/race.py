@@ -132,7 +132,9 @@ def render(state: GradientDescentState, device: str) -> None:
         else:
             inspector.render(state, surface, result, device)
     rows = table_rows(compute.table(result, float(state.tol), surface.min_value))
-    st.dataframe(rows, hide_index=True, width="stretch", key="gd_race_table")
+    # A static table, not st.dataframe: six rows need no grid, and the grid's redraw made every new
+    # race about 0.3 s slower in Chromium (docs/gradient_descent.md). Its cells are Markdown: escaped.
+    st.table([{name: escape_markdown(value, None) for name, value in row.items()} for row in rows], hide_index=True)
     if ghosts is not None and not np.array_equal(result.diverged_at, ghosts.diverged_at):
         st.caption("With exact gradients the divergences differ: noise can push a run over the edge, or keep it "
                    "from settling.")
