@@ -19,6 +19,14 @@ waits in a first-in, first-out queue with status ``queued`` (the page shows its 
 when a slot frees up. Each heavy job runs with an equal share of the cores as its torch thread
 count (`core.threads.fair_share`), so two people training at once both make progress.
 
+Background jobs. A heavy job submitted with ``background=True`` (the bookmark import and its
+undo) runs at a lower CPU priority (``STUDIO_IMPORT_NICE`` niceness levels, default 10, 0: the
+same as the pages) and takes the cores the heavy jobs running when it starts leave it: the whole
+machine when it runs alone. Pages share its process; the priority, not a small thread count,
+keeps them ahead: at the same priority an MLP page in another session kept about a third of its
+speed on a busy 2-core machine, at +10 all of it (bench/bookmark_page.py, docs/bookmark_chat.md).
+On an idle machine niceness changes nothing.
+
 Defaults, for a 2-core machine: 2 heavy jobs on the server, 1 per owner, 1 thread each.
 ``STUDIO_MAX_JOBS`` and ``STUDIO_MAX_JOBS_PER_USER`` change the caps.
 """
@@ -39,6 +47,8 @@ ACTIVE = (RUNNING, PAUSED, STOPPING)
 
 MAX_JOBS_ENV = "STUDIO_MAX_JOBS"
 MAX_JOBS_PER_USER_ENV = "STUDIO_MAX_JOBS_PER_USER"
+BACKGROUND_NICE_ENV = "STUDIO_IMPORT_NICE"  # how much lower than the pages a background job runs
+DEFAULT_BACKGROUND_NICE = 10
 DEFAULT_MAX_JOBS = 2
 DEFAULT_MAX_JOBS_PER_USER = 1
 
@@ -52,12 +62,13 @@ class BackgroundJob:
 
     ``owner`` and ``area`` say whose work it is and which part of the studio started it;
     ``settings`` keeps the settings it was started with (a page restores its sidebar from
-    them after a reload); ``threads`` caps torch's intra-op threads inside the job.
+    them after a reload); ``threads`` caps torch's intra-op threads inside the job;
+    ``background`` runs it at a lower CPU priority (see the module docstring).
     """
 
     def __init__(self, target: Callable[["BackgroundJob"], Any], name: str = "job", max_events: int = 100_000, *,
                  owner: str = "", area: str = "", heavy: bool = False, settings: dict | None = None,
-                 threads: int | None = None):
+                 threads: int | None = None, background: bool = False):
         self.id = secrets.token_hex(8)  # stable name for UI bookkeeping (id() may be reused)
         self.name = name
         self.owner = owner
@@ -65,6 +76,7 @@ class BackgroundJob:
         self.heavy = heavy
         self.settings = dict(settings or {})
         self.threads = threads
+        self.background = background
         self._target = target
         self._lock = threading.Lock()
         self._events: list[dict] = []
@@ -191,6 +203,10 @@ class BackgroundJob:
 
     def _run(self) -> None:
         try:
+            if self.background:
+                from core.threads import lower_priority
+
+                lower_priority(background_niceness())
             if self.threads:
                 from core.threads import torch_threads
 
@@ -267,18 +283,11 @@ class JobRegistry:
 
         return fair_share(self.max_running)
 
-    def threads_free_now(self) -> int:
-        """An equal share of the cores among the heavy jobs running now (all of them for a job that
-        runs alone). For jobs that run at a lower CPU priority (a bookmark import): on an idle server
-        they use the whole machine, and the priority, not the thread count, keeps pages ahead."""
-        from core.threads import fair_share
-
-        return fair_share(len(self.running()))
-
     # --- starting --------------------------------------------------------------------------
     def submit(self, area: str, owner: str, target: Callable[[BackgroundJob], Any], *, name: str | None = None,
-               heavy: bool = True, settings: dict | None = None) -> BackgroundJob:
-        """Queue (heavy) or start (light) ``target`` as ``owner``'s job in ``area``.
+               heavy: bool = True, settings: dict | None = None, background: bool = False) -> BackgroundJob:
+        """Queue (heavy) or start (light) ``target`` as ``owner``'s job in ``area``; ``background``:
+        a heavy job at a lower priority with the cores left when it starts (module docstring).
 
         Refuses with `RuntimeError` while the same owner's previous job in that area is not finished.
         """
@@ -287,7 +296,7 @@ class JobRegistry:
             if old is not None and old.alive:
                 raise RuntimeError("a job of yours is already running here; stop it first")
             job = BackgroundJob(target, name=name or area, owner=owner, area=area, heavy=heavy, settings=settings,
-                                threads=self.threads_per_job() if heavy else None)
+                                threads=self.threads_per_job() if heavy else None, background=background)
             self._jobs[(area, owner)] = job
             if not heavy:
                 return job.start()
@@ -308,11 +317,23 @@ class JobRegistry:
                 if sum(j.owner == job.owner for j in running) >= self.max_per_owner:
                     continue  # this owner is at its cap: later jobs of others may go first
                 self._queue.remove(job)
+                if job.background:  # the cores the running heavy jobs leave it (all of them when alone)
+                    from core.threads import fair_share
+
+                    job.threads = fair_share(len(running) + 1)
                 job.start()
 
     def keys(self) -> list[tuple[str, str]]:
         with self._lock:
             return list(self._jobs)
+
+
+def background_niceness() -> int:
+    """``$STUDIO_IMPORT_NICE`` (default 10): how many niceness levels a background job drops."""
+    try:
+        return int(os.environ.get(BACKGROUND_NICE_ENV, "") or DEFAULT_BACKGROUND_NICE)
+    except ValueError:
+        return DEFAULT_BACKGROUND_NICE
 
 
 registry = JobRegistry()

@@ -17,6 +17,8 @@ torch and the standard library.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from contextlib import contextmanager
 
 import torch
@@ -46,6 +48,18 @@ def torch_threads(threads: int | None):
     finally:
         if threads:
             torch.set_num_threads(previous)
+
+
+def lower_priority(step: int) -> None:
+    """Lower the calling thread's CPU priority by ``step`` niceness levels (Linux sets niceness per
+    thread; elsewhere priorities are per process, so this leaves them alone)."""
+    if not sys.platform.startswith("linux") or step <= 0:
+        return
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + step, 19))
+    except (AttributeError, OSError):  # no per-thread priorities here
+        pass
 
 
 def single_thread():

@@ -1,3 +1,5 @@
+import os
+import sys
 import threading
 import time
 
@@ -161,16 +163,37 @@ def test_event_log_is_bounded():
     assert len(events) == 10 and events[-1]["i"] == 49 and pos == 50
 
 
-def test_threads_free_now_splits_the_cores_among_the_heavy_jobs_running(monkeypatch):
+def test_a_background_job_takes_the_cores_left_when_it_starts(monkeypatch):
     monkeypatch.setattr("core.threads.cpu_count", lambda: 4)
     reg = JobRegistry(max_running=2, max_per_owner=1)
-    assert reg.threads_free_now() == 4  # nothing running: the whole machine
     gate = threading.Event()
-    first = reg.submit("import", "alice", _blocking(gate))
+    alone = reg.submit("import", "alice", _blocking(gate), background=True)
+    _wait_for(lambda: alone.status == RUNNING)
+    assert alone.threads == 4  # alone on the server: the whole machine
+    training = reg.submit("train", "bob", _blocking(gate))
+    assert training.threads == 2  # an ordinary heavy job keeps its fixed share
+    gate.set()
+    assert alone.join(5) and training.join(5)
+    gate = threading.Event()
+    first = reg.submit("train", "bob", _blocking(gate))
     _wait_for(lambda: first.status == RUNNING)
-    assert reg.threads_free_now() == 4  # alone on the server
-    second = reg.submit("train", "bob", _blocking(gate))
+    second = reg.submit("import", "alice", _blocking(gate), background=True)
     _wait_for(lambda: second.status == RUNNING)
-    assert reg.threads_free_now() == 2
+    assert second.threads == 2  # one heavy job already running: half
     gate.set()
     assert first.join(5) and second.join(5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+def test_a_background_job_runs_at_a_lower_priority(monkeypatch):
+    monkeypatch.setenv("STUDIO_IMPORT_NICE", "3")
+    seen = {}
+
+    def target(job):
+        seen[job.name] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    reg = JobRegistry(max_running=2, max_per_owner=2)
+    assert reg.submit("import", "alice", target, name="bg", background=True).join(5)
+    assert reg.submit("train", "alice", target, name="fg").join(5)
+    assert seen == {"bg": min(base + 3, 19), "fg": base}

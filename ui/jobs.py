@@ -38,10 +38,12 @@ def running(area: str) -> bool:
 
 
 def submit(area: str, target: Callable[[BackgroundJob], Any], *, name: str | None = None, heavy: bool = True,
-           settings: dict | None = None) -> BackgroundJob | None:
-    """Queue ``target`` as the viewer's job in ``area``; None (with a message shown) when refused."""
+           settings: dict | None = None, background: bool = False) -> BackgroundJob | None:
+    """Queue ``target`` as the viewer's job in ``area`` (``background``: see `core.jobs`); None (with a
+    message shown) when refused."""
     try:
-        return registry.submit(area, viewer().id, target, name=name, heavy=heavy, settings=settings)
+        return registry.submit(area, viewer().id, target, name=name, heavy=heavy, settings=settings,
+                               background=background)
     except RuntimeError as exc:
         st.warning(escape_markdown(exc, 300), icon=":material/hourglass:")
         return None

@@ -379,17 +379,18 @@ class BookmarkIndex:
         checkpoint is an ordinary atomic commit of a smaller collection; there is no earlier
         collection to protect, so no undo snapshot is involved."""
         done: set[str] = set()
-        last, every = [0.0], CHECKPOINT_SECONDS
+        last = 0.0  # when the last checkpoint was committed (0: none yet)
 
         def saved(vids: set[str]) -> None:
+            nonlocal last
             done.update(vids)
             now = time.perf_counter()
-            if last[0] and now - last[0] < every:
+            if last and now - last < CHECKPOINT_SECONDS:
                 return
             partial = {bid: r for bid, r in after.items() if r["vid"] in done}
             if not partial:
                 return
-            last[0] = now
+            last = now
             self._commit(self._manifest_for(partial, self.manifest.get("collection")), keep_previous=False)
             report.searchable = len(partial)
         return saved

@@ -8,8 +8,8 @@ Decisions (see docs/bookmark_chat.md):
   collection removed) is shown as refused, with a separate "mirror anyway" button.
 - The file is read in the script run (fast, and a bad file gets its message at once); embedding
   runs as the viewer's heavy job in area ``bookmarks-import``: it waits in the server's queue
-  under the caps, at a lower CPU priority with the cores no other heavy job holds as its torch
-  threads (`JobRegistry.threads_free_now`), and its progress, result, file name and
+  under the caps as a *background* job (`core.jobs`: a lower CPU priority, and the cores the
+  running heavy jobs leave it as its torch threads), and its progress, result, file name and
   errors are shown to that viewer only (`ui.jobs` keys jobs by viewer). Messages about reading a
   file live in this session's state, never in process-wide state.
 - One writer per collection (`core.bookmarks.collections.writing`): on the local studio two
@@ -21,8 +21,6 @@ Decisions (see docs/bookmark_chat.md):
 from __future__ import annotations
 
 import os
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -35,8 +33,7 @@ from core.bookmarks.importers import (MAX_IMPORT_BYTES, BookmarkImportError, Imp
                                       load_bookmarks)
 from core.bookmarks.profiles import EMBEDDING_NAMES, describe_error, store_dir, stored_bookmarks
 from core.bookmarks.sync import SyncRefused, default_store_dir
-from core.jobs import BackgroundJob, registry
-from core.threads import torch_threads
+from core.jobs import BackgroundJob
 from core.text import escape_markdown
 from ui import jobs
 from ui.bookmark_chat.state import STATE
@@ -47,7 +44,6 @@ from ui.session import server_paths_allowed
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 AREA = "bookmarks-import"
-NICE_ENV = "STUDIO_IMPORT_NICE"  # how much lower than the pages an import runs (default 10; 0: same)
 NOTICE = "bm__notice"  # (kind, markdown) for this session: a file that could not be read, a refusal
 PENDING = "bm__pending"  # a mirror sync waiting for the confirm click (this session only)
 UNDO_ASK = "bm__undo_ask"
@@ -108,47 +104,15 @@ def start(target: Target, label: str, result: ImportResult, *, mirror: bool, for
     def work(job: BackgroundJob):
         return sync_job(job, target, result, label=label, mirror=mirror, force=force, enrich=enrich, secrets=secrets)
 
-    jobs.submit(AREA, work, name="bookmark import",
+    jobs.submit(AREA, work, name="bookmark import", background=True,
                 settings={"kind": "import", "source": label, "collection": target.collection.name, "mirror": mirror})
-
-
-def background_priority(step: int | None = None) -> None:
-    """Lower the calling thread's CPU priority by ``step`` (default ``$STUDIO_IMPORT_NICE`` or 10;
-    Linux sets niceness per thread).
-
-    Why: an import shares the server process with everybody's pages. With its torch threads capped
-    it still competes for the CPU and the GIL; at the same priority an MLP trainer in another session
-    kept about a third of its speed on a busy 2-core machine, at +10 it kept all of it
-    (bench/bookmark_page.py). On an idle machine niceness changes nothing, so an import alone
-    still runs at full speed. Elsewhere (macOS, Windows) priorities are per process: left alone.
-    """
-    if step is None:
-        try:
-            step = int(os.environ.get(NICE_ENV, "") or 10)
-        except ValueError:
-            step = 10
-    if not sys.platform.startswith("linux") or step <= 0:
-        return
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + step, 19))
-    except (AttributeError, OSError):  # no per-thread priorities here
-        pass
 
 
 def sync_job(job: BackgroundJob, target: Target, result: ImportResult, *, label: str, mirror: bool, force: bool,
              enrich: bool, secrets: tuple[str, ...]):
     """The import job's body: wait for the collection, optionally fetch pages, load the model as
     its own phase, sync, and report the outcome as one event (the bench runs this same function)."""
-    background_priority()
-    threads = registry.threads_free_now()  # niced: the cores free now, not a fixed share
-    job.emit({"phase": "preparing", "threads": threads})
-    with torch_threads(threads):
-        return _sync(job, target, result, label=label, mirror=mirror, force=force, enrich=enrich, secrets=secrets)
-
-
-def _sync(job: BackgroundJob, target: Target, result: ImportResult, *, label: str, mirror: bool, force: bool,
-          enrich: bool, secrets: tuple[str, ...]):
+    job.emit({"phase": "preparing"})
     try:
         with collections.writing(target.collection, job.checkpoint, wait=lambda: job.emit({"phase": "waiting"})) as ok:
             if not ok:
@@ -176,7 +140,6 @@ def _sync(job: BackgroundJob, target: Target, result: ImportResult, *, label: st
 
 
 def _undo_job(job: BackgroundJob, target: Target, secrets: tuple[str, ...]):
-    background_priority()
     job.emit({"phase": "undoing"})
     try:
         with collections.writing(target.collection, job.checkpoint, wait=lambda: job.emit({"phase": "waiting"})) as ok:
@@ -296,7 +259,7 @@ def _start_undo(target: Target) -> None:
     st.session_state.pop(UNDO_ASK, None)
     secrets = target.keys.secrets()
     jobs.submit(AREA, lambda job: _undo_job(job, target, secrets), name="undo of the last bookmark import",
-                settings={"kind": "undo", "collection": target.collection.name})
+                background=True, settings={"kind": "undo", "collection": target.collection.name})
 
 
 def reembed_offer(target: Target) -> bool:

@@ -107,8 +107,8 @@ def line_plot(series: list[Series], x_range, y_range, x_title: str, y_title: str
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
            f'aria-label="{escape(label)}" style="font-family:sans-serif;font-size:13px" data-testid="{escape(testid)}">',
-           f'<defs><clipPath id="gd-plot-area"><rect x="{PAD["l"]}" y="{PAD["t"]}" width="{pw}" height="{ph}"/></clipPath>'
-           '</defs>']
+           f'<defs><clipPath id="{escape(testid)}-area"><rect x="{PAD["l"]}" y="{PAD["t"]}" width="{pw}" '
+           f'height="{ph}"/></clipPath></defs>']  # one id per kind of plot: two plots never share a clip
     if title:
         out.append(f'<text x="{PAD["l"]}" y="20" font-weight="bold" font-size="15">{escape(title)}</text>')
     for t in nice_ticks(x0, x1):
@@ -123,7 +123,7 @@ def line_plot(series: list[Series], x_range, y_range, x_title: str, y_title: str
     out.append(f'<text x="{PAD["l"] + pw / 2}" y="{PAD["t"] + ph + 34}" text-anchor="middle">{escape(x_title)}</text>'
                f'<text transform="translate(16 {PAD["t"] + ph / 2}) rotate(-90)" text-anchor="middle">'
                f'{escape(y_title)}</text>')
-    out.append('<g clip-path="url(#gd-plot-area)">')
+    out.append(f'<g clip-path="url(#{escape(testid)}-area)">')
     for s in series:
         data = "".join(f' data-{k}="{escape(v)}"' for k, v in s.data.items())
         out.append(f'<g data-name="{escape(s.name)}"{data}>')
